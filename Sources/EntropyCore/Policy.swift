@@ -1,0 +1,163 @@
+import Foundation
+
+/// A tabular softmax policy: S states × K arms of logits in one contiguous,
+/// row-major buffer, π(a|s) = exp(z[s,a]) / Σ_b exp(z[s,b]).
+///
+/// Properties:
+/// - Every logit is its own parameter (the paper's tabular assumption, §3.1).
+/// - Adding a constant to one state's logits changes nothing observable:
+///   π, log π and H are computed from `z − max z`.
+/// - A logit of −∞ is valid and means π = 0 (with 0·log 0 = 0); every state
+///   keeps at least one finite logit.
+///
+/// Edge cases: K = 1 gives π = 1 and H = 0 in every state.
+public struct Policy: Sendable, Equatable {
+  /// Number of states (contexts, prompts).
+  public let states: Int
+  /// Number of arms (actions, tokens) per state.
+  public let arms: Int
+  /// The logits, row-major: state s occupies `s*arms ..< (s+1)*arms`.
+  public internal(set) var logits: [Double]
+
+  /// A uniform policy (all logits 0) of the given size.
+  ///
+  /// - Throws: `CoreError.invalidSize` if either count is below 1, or
+  ///   `CoreError.tooLarge` if the buffers would not fit in memory.
+  public init(states: Int, arms: Int) throws(CoreError) {
+    try MemoryBudget.check(states: states, arms: arms)
+    self.states = states
+    self.arms = arms
+    self.logits = [Double](repeating: 0, count: states * arms)
+  }
+
+  /// A policy from a full row-major logit buffer.
+  ///
+  /// - Throws: `CoreError` if the count does not match, a logit is NaN or
+  ///   +∞, or a state has no finite logit.
+  public init(states: Int, arms: Int, logits: [Double]) throws(CoreError) {
+    try self.init(states: states, arms: arms)
+    guard logits.count == states * arms else {
+      throw .shapeMismatch(expected: states * arms, got: logits.count)
+    }
+    for s in 0..<states {
+      try Policy.validateRow(logits[s * arms..<(s + 1) * arms])
+    }
+    self.logits = logits
+  }
+
+  /// The flat index range of state `s`.
+  @inlinable
+  public func rowRange(_ s: Int) -> Range<Int> { s * arms..<(s + 1) * arms }
+
+  /// The logits of state `s`.
+  public func logits(state s: Int) -> ArraySlice<Double> { logits[rowRange(s)] }
+
+  /// Replaces the logits of state `s`.
+  ///
+  /// - Throws: `CoreError` for a wrong count, NaN or +∞, or no finite logit.
+  public mutating func setLogits(_ row: [Double], state s: Int) throws(CoreError) {
+    guard row.count == arms else { throw .shapeMismatch(expected: arms, got: row.count) }
+    try Policy.validateRow(row[...])
+    logits.replaceSubrange(rowRange(s), with: row)
+  }
+
+  /// Sets state `s` from probabilities, normalised to sum 1; p = 0 gives a
+  /// logit of −∞.
+  ///
+  /// - Throws: `CoreError.invalidProbabilities` if one is negative or not
+  ///   finite, or they sum to 0.
+  public mutating func setProbabilities(_ p: [Double], state s: Int) throws(CoreError) {
+    try setLogits(try Policy.logits(fromProbabilities: p, arms: arms), state: s)
+  }
+
+  /// Logits log(p / Σp) for probabilities `p` (p = 0 gives −∞).
+  public static func logits(fromProbabilities p: [Double], arms: Int) throws(CoreError) -> [Double] {
+    guard p.count == arms else { throw .shapeMismatch(expected: arms, got: p.count) }
+    if let bad = p.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+      throw .invalidProbabilities("p\(bad + 1) = \(p[bad]) is not a finite non-negative number")
+    }
+    // Scale by the largest entry first so a sum of huge values cannot overflow.
+    let largest = p.max() ?? 0
+    guard largest > 0 else { throw .invalidProbabilities("the probabilities sum to 0") }
+    let total = p.reduce(0) { $0 + $1 / largest }
+    return p.map { $0 == 0 ? -Double.infinity : log($0 / largest) - log(total) }
+  }
+
+  /// Checks one row: no NaN, no +∞, at least one finite logit.
+  static func validateRow(_ row: ArraySlice<Double>) throws(CoreError) {
+    var anyFinite = false
+    for (i, v) in zip(row.indices, row) {
+      if v.isNaN || v == .infinity {
+        throw .invalidLogit(index: i - row.startIndex, value: v)
+      }
+      if v.isFinite { anyFinite = true }
+    }
+    guard anyFinite else { throw .noFiniteLogit }
+  }
+
+  /// The probabilities π(·|s).
+  public func probabilities(state s: Int) -> [Double] {
+    logits.withUnsafeBufferPointer { all in
+      let row = UnsafeBufferPointer(rebasing: all[rowRange(s)])
+      return [Double](unsafeUninitializedCapacity: arms) { out, n in
+        RowKernels.softmax(row, into: out)
+        n = arms
+      }
+    }
+  }
+
+  /// The log-probabilities log π(·|s) (−∞ where π = 0).
+  public func logProbabilities(state s: Int) -> [Double] {
+    logits.withUnsafeBufferPointer { all in
+      let row = UnsafeBufferPointer(rebasing: all[rowRange(s)])
+      let lse = RowKernels.logSumExp(row)
+      return row.map { $0 - lse }
+    }
+  }
+
+  /// The entropy H(π|s) = −Σ_a π log π in nats, in [0, log K].
+  public func entropy(state s: Int) -> Double {
+    logits.withUnsafeBufferPointer { all in
+      RowKernels.entropy(UnsafeBufferPointer(rebasing: all[rowRange(s)]))
+    }
+  }
+
+  /// The entropy of every state.
+  public var entropies: [Double] { (0..<states).map { entropy(state: $0) } }
+
+  /// The mean entropy over states (uniform state weights), as the paper
+  /// reports it: exact per-state entropy, then the mean.
+  public var meanEntropy: Double {
+    entropies.reduce(0, +) / Double(states)
+  }
+
+  /// Adds `delta` (a full S × K buffer) to the logits, then re-centres any
+  /// row whose largest logit has grown beyond ±`recentreThreshold`.
+  ///
+  /// Re-centring subtracts the row's maximum: softmax is shift-invariant, so
+  /// π, log π and H are unchanged, while logits stay far from overflow.
+  ///
+  /// - Throws: `CoreError.nonFiniteUpdate` (leaving the policy unchanged) if
+  ///   any Δz is not finite where the logit is finite.
+  public mutating func apply(_ delta: [Double]) throws(CoreError) {
+    precondition(delta.count == logits.count, "Δz must be S × K")
+    var next = logits
+    for i in next.indices where next[i].isFinite {
+      let v = next[i] + delta[i]
+      guard delta[i].isFinite, v.isFinite else { throw .nonFiniteUpdate }
+      next[i] = v
+    }
+    for s in 0..<states {
+      let r = rowRange(s)
+      let m = next[r].max() ?? 0
+      if abs(m) > Policy.recentreThreshold {
+        for i in r { next[i] -= m }
+      }
+    }
+    logits = next
+  }
+
+  /// Rows whose largest logit exceeds this magnitude are re-centred after
+  /// an update (2²⁰; far beyond any teaching example, far below overflow).
+  public static let recentreThreshold = 1_048_576.0
+}
