@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `entropy-lab` executable: a thin layer of flags over the EntropyLab
+/// library. With no subcommand it opens the notebook shell.
+@main
+struct EntropyLabCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "entropy-lab",
+    abstract: "An interactive simulator of the entropy mechanism of RL for reasoning language models.",
+    subcommands: [ShellCommand.self, BenchCommand.self],
+    defaultSubcommand: ShellCommand.self
+  )
+}
