@@ -1,0 +1,172 @@
+import EntropyCore
+import Foundation
+
+/// `predict`, `step` and `show`: the entropy dynamics of the next step.
+enum DynamicsCommands {
+  static let all: [Command] = [predict, step, show]
+
+  /// The most steps one command may take.
+  static let maxSteps = 10_000_000
+
+  static let predict = Command(
+    name: "predict",
+    usage: "predict",
+    summary: "Predict the next step's ΔH (first order, second order, exact path integral) without taking it.",
+    details: [
+      "first order    −Cov_π(log π, Δz)                         (Lemma 1)",
+      "second order   first order − ½·(Var_π(Δz) + E_π[(f − Ef)(Δz − EΔz)²]),  f = log π",
+      "path integral  −∫₀¹ Cov_{π_t}(log π_t, Δz) dt along z + tΔz    (exact, by Gauss–Legendre)",
+      "All are means over states. R is the expected reward of the current policy.",
+    ],
+    group: "Dynamics",
+    handler: .state { state, args, _ throws(LabError) in
+      try args.expectEnd()
+      let plan = state.nextExactStep
+      let p = EntropyDynamics.predict(policy: state.policy, change: plan.delta).mean
+      let table = Table(
+        columns: [
+          .init("H", key: "entropy_before"), .init("1st order", key: "first_order"),
+          .init("2nd order", key: "second_order"), .init("path integral", key: "path_integral"),
+          .init("R", key: "expected_reward"),
+        ],
+        rows: [[
+          .number(state.policy.meanEntropy, .value), .number(p.firstOrder, .change),
+          .number(p.secondOrder, .change), .number(p.pathIntegral, .change),
+          .number(state.bandit.expectedReward(under: state.policy), .value),
+        ]],
+        jsonPrefix: [("kind", .string("predict")), ("rule", .string(state.rule.rawValue))])
+      var reports: [Report] = [.table(table)]
+      if let (s, m) = state.uncentredAdvantage(plan.meanAdvantage) {
+        reports.append(.warning(PolicyCommands.uncentredNote(state: s, mean: m)))
+      }
+      return reports
+    })
+
+  static let step = Command(
+    name: "step",
+    usage: "step [n]",
+    summary: "Take n steps (default 1): H before/after, actual ΔH, the three predictions, the residual, R.",
+    details: [
+      "residual = actual ΔH − first-order prediction; it shrinks as η² (second order: η³).",
+      "R is the expected reward after the step. Ctrl-C stops a long run between steps.",
+    ],
+    group: "Dynamics",
+    handler: .state { state, args, context throws(LabError) in
+      var n = 1
+      if !args.isAtEnd { n = try args.integer("the number of steps n", in: 1...maxSteps) }
+      try args.expectEnd()
+      var rows: [[Table.Cell]] = []
+      var uncentred: (state: Int, mean: Double)?
+      var taken = 0
+      for _ in 0..<n {
+        if taken > 0 && context.isInterrupted() { break }
+        let record: StepRecord
+        let means: [Double]
+        do throws(CoreError) {
+          (record, means) = try state.takeExactStep()
+        } catch {
+          if taken == 0 { throw LabError(error, command: "step", expected: args.usage) }
+          rows.append([])  // marks where the run stopped
+          break
+        }
+        if uncentred == nil { uncentred = state.uncentredAdvantage(means) }
+        rows.append(stepRow(record))
+        taken += 1
+      }
+      var reports: [Report] = []
+      let stoppedByOverflow = rows.last?.isEmpty == true
+      rows.removeAll { $0.isEmpty }
+      reports.append(.table(stepTable(rows, rule: state.rule.rawValue)))
+      if let (s, m) = uncentred { reports.append(.warning(PolicyCommands.uncentredNote(state: s, mean: m))) }
+      if stoppedByOverflow {
+        reports.append(.warning("stopped after \(taken) of \(n) steps: the next step's logit change is not finite"))
+      } else if taken < n {
+        reports.append(.warning("interrupted after \(taken) of \(n) steps; the state is as of step \(state.stepsTaken)"))
+      }
+      return reports
+    })
+
+  /// A step table with the keys scripts rely on.
+  static func stepTable(_ rows: [[Table.Cell]], rule: String) -> Table {
+    Table(
+      columns: [
+        .init("step", key: "step"), .init("H before", key: "entropy_before"), .init("H after", key: "entropy_after"),
+        .init("ΔH actual", key: "entropy_change"), .init("1st order", key: "first_order"),
+        .init("2nd order", key: "second_order"), .init("path integral", key: "path_integral"),
+        .init("residual", key: "first_order_residual"), .init("R", key: "expected_reward"),
+      ],
+      rows: rows, jsonPrefix: [("kind", .string("step")), ("rule", .string(rule))])
+  }
+
+  /// One step's row.
+  static func stepRow(_ r: StepRecord) -> [Table.Cell] {
+    [
+      .int(r.step), .number(r.entropyBefore, .value), .number(r.entropyAfter, .value),
+      .number(r.entropyChange, .change), .number(r.prediction.firstOrder, .change),
+      .number(r.prediction.secondOrder, .change), .number(r.prediction.pathIntegral, .change),
+      .number(r.firstOrderResidual, .scientific(2)), .number(r.expectedReward, .value),
+    ]
+  }
+
+  /// States `show` lists in full before asking for `show state s`.
+  static let showAllUpTo = 8
+
+  static let show = Command(
+    name: "show",
+    usage: "show [state s]",
+    summary: "Per arm: logit, π, log π, A, μ, the next step's Δz, its share of the covariance and its effect on H.",
+    details: [
+      "share = π_a·(log π_a − E log π)·(Δz_a − E Δz); the shares sum to Cov_π(log π, Δz),",
+      "and the first-order ΔH is −(sum of shares): a positive share lowers entropy.",
+      "High-probability arms pushed up, or rare arms pushed down, lower H; the other two quadrants raise it.",
+    ],
+    subwords: ["state"],
+    group: "Dynamics",
+    handler: .state { state, args, _ throws(LabError) in
+      let target = try PolicyCommands.readState(&args, state.policy)
+      try args.expectEnd()
+      let policy = state.policy
+      let plan = state.nextExactStep
+      let advantages = state.currentAdvantages
+      let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
+      let predictions = EntropyDynamics.predict(policy: policy, change: plan.delta).perState
+      var reports: [Report] = []
+      for s in rows {
+        let p = policy.probabilities(state: s)
+        let lp = policy.logProbabilities(state: s)
+        let shares = EntropyDynamics.contributions(policy: policy, change: plan.delta, state: s)
+        let k = policy.arms
+        let v = zip(p, state.bandit.meanRewards[s * k..<(s + 1) * k]).reduce(0) { $0 + $1.0 * $1.1 }
+        let heading =
+          "state \(s): H = \(fmt(policy.entropy(state: s))), V = \(fmt(v)), "
+          + "next \(state.rule.rawValue) step at η = \(NumberStyle.setting.format(state.learningRate)): "
+          + "ΔH ≈ \(NumberStyle.change.format(predictions[s].firstOrder)) (first order)"
+        reports.append(.record(text: heading, json: [
+          ("kind", .string("state")), ("state", .int(s)), ("entropy", .number(policy.entropy(state: s))),
+          ("value", .number(v)), ("first_order", .number(predictions[s].firstOrder)),
+        ]))
+        var table = Table(
+          columns: [
+            .init("arm", key: "arm"), .init("logit", key: "logit"), .init("π", key: "prob"),
+            .init("log π", key: "log_prob"), .init("A", key: "advantage"), .init("μ", key: "reward"),
+            .init("Δz", key: "logit_change"), .init("cov share", key: "cov_share"), .init("effect", key: "effect"),
+          ],
+          jsonPrefix: [("kind", .string("arm")), ("state", .int(s))])
+        for a in 0..<k {
+          let i = s * k + a
+          let share = shares[a].covarianceShare
+          let effect = share > 0 ? "lowers H" : share < 0 ? "raises H" : "none"
+          table.rows.append([
+            .int(a), .number(policy.logits[i], .fixed(6)), .number(p[a], .fixed(6)), .number(lp[a], .fixed(6)),
+            .number(advantages[i], .fixed(6)), .number(state.bandit.meanRewards[i], .fixed(6)),
+            .number(plan.delta[i], .scientific(4)), .number(share, .scientific(4)), .text(effect),
+          ])
+        }
+        reports.append(.table(table))
+      }
+      if target == nil && policy.states > showAllUpTo {
+        reports.append(.message("(states 0–\(showAllUpTo - 1) of \(policy.states) shown; 'show state s' for another)"))
+      }
+      return reports
+    })
+}

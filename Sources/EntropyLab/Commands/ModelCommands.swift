@@ -1,0 +1,52 @@
+import EntropyCore
+
+/// `update`, `lr` and `seed`: how the next steps are taken.
+enum ModelCommands {
+  static let all: [Command] = [update, learningRate, seed]
+
+  static let update = Command(
+    name: "update",
+    usage: "update pg|npg",
+    summary: "Choose the exact update rule: policy gradient or natural policy gradient.",
+    details: [
+      "pg    Δz = η·π ⊙ (A − E_π A)   (Prop. 1); Thm. 1: ΔH ≈ −η·Cov(log π, π·A)",
+      "npg   Δz = η·(A − E_π A)       (Thm. 2):           ΔH ≈ −η·Cov(log π, A)",
+      "",
+      "Both are applied per state with no state-visitation weight, as the paper states them.",
+    ],
+    subwords: UpdateRule.allCases.map(\.rawValue),
+    group: "Updates",
+    handler: .state { state, args, _ throws(LabError) in
+      let word = try args.choice("an update rule", UpdateRule.allCases.map(\.rawValue))
+      try args.expectEnd()
+      guard let rule = UpdateRule(rawValue: word) else { throw args.error("is not an update rule", word: word) }
+      state.rule = rule
+      let form = rule == .pg ? "Δz = η·π ⊙ (A − E_π A)" : "Δz = η·(A − E_π A)"
+      return [.message("update: \(rule.rawValue), \(form)")]
+    })
+
+  static let learningRate = Command(
+    name: "lr",
+    usage: "lr η",
+    summary: "Set the learning rate η (a positive number).",
+    group: "Updates",
+    handler: .state { state, args, _ throws(LabError) in
+      let eta = try args.positiveNumber("the learning rate η")
+      try args.expectEnd()
+      state.learningRate = eta
+      return [.message("lr: η = \(NumberStyle.setting.format(eta))")]
+    })
+
+  static let seed = Command(
+    name: "seed",
+    usage: "seed n",
+    summary: "Reseed the session's random generator (SplitMix64) with a whole number n ≥ 0.",
+    group: "Updates",
+    handler: .state { state, args, _ throws(LabError) in
+      let n = try args.unsigned("a seed")
+      try args.expectEnd()
+      state.seed = n
+      state.generator = SplitMix64(seed: n)
+      return [.message("seed: \(n)")]
+    })
+}

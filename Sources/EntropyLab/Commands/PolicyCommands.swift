@@ -1,0 +1,164 @@
+import EntropyCore
+
+/// `policy`, `rewards` and `adv`: setting the model by hand.
+enum PolicyCommands {
+  static let all: [Command] = [policy, rewards, advantages]
+
+  static let policy = Command(
+    name: "policy",
+    usage: "policy arms K [states S] | logits v1 … vK [state s] | probs p1 … pK [state s] | random [scale σ]",
+    summary: "Set the softmax policy: its size, its logits, its probabilities, or random logits.",
+    details: [
+      "policy arms K [states S]      reset to S states (default 1) × K arms, all logits 0 (uniform);",
+      "                              rewards, advantages and the trajectory are reset too",
+      "policy logits v1 … vK [state s]  set the logits of state s (default: every state); -inf means π = 0",
+      "policy probs p1 … pK [state s]   set from probabilities, normalised to sum 1; p = 0 gives logit -inf",
+      "policy random [scale σ]       logits drawn from N(0, σ²) (default σ = 1) with the session generator",
+      "",
+      "States and arms are numbered from 0. Adding a constant to a state's logits changes nothing.",
+    ],
+    subwords: ["arms", "states", "logits", "probs", "random", "scale", "state"],
+    group: "Policy and rewards",
+    handler: .state { state, args, _ throws(LabError) in
+      let mode = try args.choice("arms, logits, probs or random", ["arms", "logits", "probs", "random"])
+      switch mode {
+      case "arms":
+        let k = try args.integer("the number of arms K", in: 1...Int.max)
+        var s = 1
+        if args.consume("states") { s = try args.integer("the number of states S", in: 1...Int.max) }
+        try args.expectEnd()
+        do throws(CoreError) { try state.resize(states: s, arms: k) } catch { throw LabError(error, command: "policy", expected: args.usage) }
+        return [.message("policy: \(describeSize(state.policy)), all logits 0 (uniform); H = \(fmt(state.policy.meanEntropy)) = log \(k)")]
+      case "logits", "probs":
+        let values = try args.numbers(
+          mode == "logits" ? "logits" : "probabilities", allowNegativeInfinity: mode == "logits", stopWords: ["state"])
+        let target = try readState(&args, state.policy)
+        try args.expectEnd()
+        let rows = target.map { [$0] } ?? Array(0..<state.policy.states)
+        do throws(CoreError) {
+          for s in rows {
+            if mode == "logits" {
+              try state.policy.setLogits(values, state: s)
+            } else {
+              try state.policy.setProbabilities(values, state: s)
+            }
+          }
+        } catch {
+          throw LabError(error, command: "policy \(mode)", expected: args.usage)
+        }
+        return [.message("policy \(mode): \(whichStates(target, state.policy)); " + entropySummary(state.policy, target))]
+      default:  // random
+        var sigma = 1.0
+        if args.consume("scale") { sigma = try args.nonNegativeNumber("the scale σ") }
+        try args.expectEnd()
+        var logits = [Double](repeating: 0, count: state.policy.logits.count)
+        for i in logits.indices { logits[i] = sigma * Sampling.standardNormal(using: &state.generator) }
+        do throws(CoreError) {
+          state.policy = try Policy(states: state.policy.states, arms: state.policy.arms, logits: logits)
+        } catch {
+          throw LabError(error, command: "policy random", expected: args.usage)
+        }
+        return [.message("policy random: logits ~ N(0, \(NumberStyle.setting.format(sigma))²); " + entropySummary(state.policy, nil))]
+      }
+    })
+
+  static let rewards = Command(
+    name: "rewards",
+    usage: "rewards v1 … vK [state s]",
+    summary: "Set the mean reward μ of every arm (of state s, default every state).",
+    details: [
+      "The expected reward is R = mean over states of Σ_a π(a|s)·μ(s,a).",
+      "With 'adv exact' (the default) the advantages are A = μ − V, recomputed before every step.",
+    ],
+    subwords: ["state"],
+    group: "Policy and rewards",
+    handler: .state { state, args, _ throws(LabError) in
+      let values = try args.numbers("mean rewards", stopWords: ["state"])
+      let target = try readState(&args, state.policy)
+      try args.expectEnd()
+      do throws(CoreError) {
+        for s in target.map({ [$0] }) ?? Array(0..<state.policy.states) {
+          try state.bandit.setRewards(values, state: s)
+        }
+      } catch {
+        throw LabError(error, command: "rewards", expected: args.usage)
+      }
+      return [.message("rewards: \(whichStates(target, state.policy)); R = \(fmt(state.bandit.expectedReward(under: state.policy)))")]
+    })
+
+  static let advantages = Command(
+    name: "adv",
+    aliases: ["advantages"],
+    usage: "adv v1 … vK [state s] | adv exact",
+    summary: "Set the advantages by hand, or use A = μ − V recomputed before every step.",
+    details: [
+      "Hand-set advantages are kept across steps. The paper's updates assume E_π A = 0;",
+      "if yours are not centred under π the update subtracts E_π A first and says so.",
+    ],
+    subwords: ["exact", "state"],
+    group: "Policy and rewards",
+    handler: .state { state, args, _ throws(LabError) in
+      if args.consume("exact") {
+        try args.expectEnd()
+        state.advantages = .exact
+        return [.message("adv: exact, A = μ − V under the current policy, recomputed before every step")]
+      }
+      let values = try args.numbers("advantages", stopWords: ["state"])
+      let target = try readState(&args, state.policy)
+      try args.expectEnd()
+      let k = state.policy.arms
+      guard values.count == k else {
+        throw args.error("expected \(k) value\(k == 1 ? "" : "s") (one per arm), got \(values.count)")
+      }
+      var all = state.currentAdvantages
+      for s in target.map({ [$0] }) ?? Array(0..<state.policy.states) {
+        all.replaceSubrange(s * k..<(s + 1) * k, with: values)
+      }
+      state.advantages = .manual(all)
+      var reports: [Report] = [.message("adv: set by hand for \(whichStates(target, state.policy))")]
+      let means = (0..<state.policy.states).map { s in
+        zip(state.policy.probabilities(state: s), all[s * k..<(s + 1) * k]).reduce(0) { $0 + $1.0 * $1.1 }
+      }
+      if let (s, m) = state.uncentredAdvantage(means) {
+        reports.append(.warning(uncentredNote(state: s, mean: m)))
+      }
+      return reports
+    })
+
+  /// Reads an optional `state s`.
+  static func readState(_ args: inout ArgumentReader, _ policy: Policy) throws(LabError) -> Int? {
+    guard args.consume("state") else { return nil }
+    let word = args.peek ?? ""
+    guard let s = Int(word) else {
+      _ = try args.next("a state number")
+      throw args.error("is not a whole number (expected a state number)", word: word)
+    }
+    guard (0..<policy.states).contains(s) else {
+      throw args.error(LabError.describe(.stateOutOfRange(s, states: policy.states)), word: word)
+    }
+    _ = try args.next("a state number")
+    return s
+  }
+
+  static func whichStates(_ target: Int?, _ policy: Policy) -> String {
+    if let target { return "state \(target)" }
+    return policy.states == 1 ? "state 0" : "every state (\(policy.states))"
+  }
+
+  static func entropySummary(_ policy: Policy, _ target: Int?) -> String {
+    if let target { return "H = \(fmt(policy.entropy(state: target)))" }
+    return policy.states == 1 ? "H = \(fmt(policy.meanEntropy))" : "mean H = \(fmt(policy.meanEntropy))"
+  }
+
+  static func describeSize(_ policy: Policy) -> String {
+    "\(policy.states) state\(policy.states == 1 ? "" : "s") × \(policy.arms) arm\(policy.arms == 1 ? "" : "s")"
+  }
+
+  static func uncentredNote(state s: Int, mean m: Double) -> String {
+    "advantages are not centred under π (E_π A = \(NumberStyle.setting.format(m)) at state \(s)); "
+      + "the update subtracts E_π A first, as the paper's Prop. 1 and Thm. 2 assume E_π A = 0"
+  }
+}
+
+/// A value in the shell's standard precision.
+func fmt(_ x: Double) -> String { NumberStyle.value.format(x) }

@@ -1,0 +1,107 @@
+/// Turns reports and errors into the text a user sees: the only place
+/// where results and errors become characters.
+public enum Renderer {
+  /// The output of one cell, without a trailing newline.
+  public static func render(_ reports: [Report], error: LabError?, style: OutputStyle) -> String {
+    var lines: [String] = []
+    for report in reports { lines.append(contentsOf: render(report, style: style)) }
+    if let error { lines.append(render(error, style: style)) }
+    return lines.joined(separator: "\n")
+  }
+
+  /// The lines of one report.
+  public static func render(_ report: Report, style: OutputStyle) -> [String] {
+    if style.json { return json(report).map(\.serialized) }
+    switch report {
+    case .message(let text): return [text]
+    case .warning(let text): return [paint("note: ", .yellow, style) + text]
+    case .block(let text): return [text]
+    case .record(let text, _): return [text]
+    case .table(let table): return TextTable.render(table)
+    }
+  }
+
+  /// The JSON objects of one report.
+  public static func json(_ report: Report) -> [JSONValue] {
+    switch report {
+    case .message(let text): return [.object([("message", .string(text))])]
+    case .warning(let text): return [.object([("warning", .string(text))])]
+    case .block(let text): return [.object([("text", .string(text))])]
+    case .record(_, let fields): return [.object(fields)]
+    case .table(let table):
+      return table.rows.map { row in
+        var fields = table.jsonPrefix
+        for (column, cell) in zip(table.columns, row) {
+          switch cell {
+          case .number(let x, _): fields.append((column.key, .number(x)))
+          case .int(let i): fields.append((column.key, .int(i)))
+          case .text(let s): fields.append((column.key, .string(s)))
+          case .none: fields.append((column.key, .null))
+          }
+        }
+        return .object(fields)
+      }
+    }
+  }
+
+  /// An error as one line (text) or `{"error": …}` (JSON).
+  public static func render(_ error: LabError, style: OutputStyle) -> String {
+    if style.json {
+      var fields: [(String, JSONValue)] = [("error", .string(error.message))]
+      if let expected = error.expected { fields.append(("expected", .string(expected))) }
+      return JSONValue.object(fields).serialized
+    }
+    var text = paint("error: ", .red, style) + error.message
+    if let expected = error.expected { text += "\n  expected: " + expected }
+    return text
+  }
+
+  /// ANSI colours from the 16 base colours, so users' themes apply.
+  enum Color: String {
+    case red = "31"
+    case yellow = "33"
+    case bold = "1"
+  }
+
+  /// `text` in `color` when the style allows colour.
+  static func paint(_ text: String, _ color: Color, _ style: OutputStyle) -> String {
+    style.color ? "\u{1B}[\(color.rawValue)m\(text)\u{1B}[0m" : text
+  }
+}
+
+/// Aligned plain-text tables: numbers right-aligned, words left-aligned.
+enum TextTable {
+  /// The table's lines: a heading line, then one line per row.
+  static func render(_ table: Table) -> [String] {
+    let cells: [[String]] = table.rows.map { row in
+      row.map { cell in
+        switch cell {
+        case .number(let x, let style): return style.format(x)
+        case .int(let i): return String(i)
+        case .text(let s): return s
+        case .none: return "-"
+        }
+      }
+    }
+    let numeric: [Bool] = table.columns.indices.map { c in
+      table.rows.allSatisfy { row in
+        if case .text = row[c] { return false }
+        return true
+      }
+    }
+    let widths = table.columns.indices.map { c in
+      max(table.columns[c].heading.count, cells.map { $0[c].count }.max() ?? 0)
+    }
+    func line(_ items: [String]) -> String {
+      var parts: [String] = []
+      for (c, item) in items.enumerated() {
+        let pad = String(repeating: " ", count: widths[c] - item.count)
+        parts.append(numeric[c] ? pad + item : item + pad)
+      }
+      var text = parts.joined(separator: "  ")
+      while text.hasSuffix(" ") { text.removeLast() }
+      return text
+    }
+    return [line(table.columns.map(\.heading))] + cells.map(line)
+  }
+}

@@ -1,0 +1,62 @@
+/// One piece of a cell's output, as data. Renderers turn it into text or
+/// JSON (one object per result line).
+public enum Report: Sendable, Equatable {
+  /// A line of information.
+  case message(String)
+  /// Something the user should know (not an error).
+  case warning(String)
+  /// A table; in JSON, one object per row.
+  case table(Table)
+  /// A result with a text form and a JSON object.
+  case record(text: String, json: [(String, JSONValue)])
+  /// Preformatted text (a plot, a help page); in JSON `{"text": …}`.
+  case block(String)
+
+  public static func == (lhs: Report, rhs: Report) -> Bool {
+    switch (lhs, rhs) {
+    case (.message(let a), .message(let b)), (.warning(let a), .warning(let b)), (.block(let a), .block(let b)):
+      return a == b
+    case (.table(let a), .table(let b)): return a == b
+    case (.record(let ta, let ja), .record(let tb, let jb)):
+      return ta == tb && JSONValue.object(ja) == JSONValue.object(jb)
+    default: return false
+    }
+  }
+}
+
+/// A table of numbers and words with a JSON key per column.
+public struct Table: Sendable, Equatable {
+  /// A column: its heading in text, its key in JSON.
+  public struct Column: Sendable, Equatable {
+    public var heading: String
+    public var key: String
+    public init(_ heading: String, key: String) {
+      self.heading = heading
+      self.key = key
+    }
+  }
+
+  /// One cell: a number with a display format, a whole number, or a word.
+  public enum Cell: Sendable, Equatable {
+    case number(Double, NumberStyle)
+    case int(Int)
+    case text(String)
+    case none
+  }
+
+  public var columns: [Column]
+  public var rows: [[Cell]]
+  /// Extra fields added to every row's JSON object (e.g. `"kind":"step"`).
+  public var jsonPrefix: [(String, JSONValue)]
+
+  public init(columns: [Column], rows: [[Cell]] = [], jsonPrefix: [(String, JSONValue)] = []) {
+    self.columns = columns
+    self.rows = rows
+    self.jsonPrefix = jsonPrefix
+  }
+
+  public static func == (lhs: Table, rhs: Table) -> Bool {
+    lhs.columns == rhs.columns && lhs.rows == rhs.rows
+      && JSONValue.object(lhs.jsonPrefix) == JSONValue.object(rhs.jsonPrefix)
+  }
+}

@@ -1,0 +1,53 @@
+/// What a command's handler may touch.
+public enum CommandHandler: Sendable {
+  /// Changes a working copy of the state; on error the copy is dropped, so
+  /// the session is exactly as it was.
+  case state(@Sendable (inout LabState, inout ArgumentReader, CommandContext) throws(LabError) -> [Report])
+  /// Acts on the session itself (help, quit, notebooks): these manage their
+  /// own consistency.
+  case session(@Sendable (Session, inout ArgumentReader) throws(LabError) -> [Report])
+}
+
+/// What a state handler may know about its surroundings.
+public struct CommandContext: Sendable {
+  /// How results will be rendered.
+  public var style: OutputStyle
+  /// Polled between steps of long commands: true once Ctrl-C was pressed.
+  public var isInterrupted: @Sendable () -> Bool
+}
+
+/// One entry of the command table: the single source of the command's
+/// help, completion and dispatch.
+public struct Command: Sendable {
+  /// The full name typed to run it.
+  public var name: String
+  /// Other names that run it.
+  public var aliases: [String] = []
+  /// The usage line, e.g. `step [n]`.
+  public var usage: String
+  /// One line: what it does.
+  public var summary: String
+  /// More lines for `help NAME`.
+  public var details: [String] = []
+  /// Words offered by Tab after the name.
+  public var subwords: [String] = []
+  /// The group it is listed under in `help`.
+  public var group: String
+  /// What it does.
+  public var handler: CommandHandler
+
+  /// A command from its parts.
+  public init(
+    name: String, aliases: [String] = [], usage: String, summary: String, details: [String] = [],
+    subwords: [String] = [], group: String, handler: CommandHandler
+  ) {
+    self.name = name
+    self.aliases = aliases
+    self.usage = usage
+    self.summary = summary
+    self.details = details
+    self.subwords = subwords
+    self.group = group
+    self.handler = handler
+  }
+}

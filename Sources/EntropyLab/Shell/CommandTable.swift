@@ -1,0 +1,121 @@
+/// The table of every shell command: lookup by name, alias or unique
+/// prefix, suggestions for typos, help text and Tab completion all come
+/// from it.
+public struct CommandTable: Sendable {
+  /// The commands, in help order.
+  public let commands: [Command]
+
+  /// A table over `commands`.
+  public init(_ commands: [Command]) {
+    self.commands = commands
+  }
+
+  /// Every command of the shell. Adding a command is one row here plus its
+  /// file.
+  public static let standard = CommandTable(
+    PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + SessionCommands.all)
+
+  /// The groups in the order `help` lists them.
+  public static let groupOrder = ["Policy and rewards", "Updates", "Dynamics", "Session"]
+
+  /// The command named `word`: an exact name or alias, else the unique
+  /// command whose name starts with it.
+  ///
+  /// - Throws: `LabError` naming the nearest command for an unknown word,
+  ///   or the candidates for an ambiguous prefix.
+  public func resolve(_ word: String) throws(LabError) -> Command {
+    if let exact = commands.first(where: { $0.name == word || $0.aliases.contains(word) }) { return exact }
+    let matches = commands.filter { $0.name.hasPrefix(word) }
+    if matches.count == 1 { return matches[0] }
+    if matches.count > 1 {
+      throw LabError(
+        word: word, problem: "is ambiguous: it could be \(matches.map(\.name).joined(separator: ", "))")
+    }
+    var problem = "is not a command"
+    if let near = nearest(to: word) { problem += "; did you mean '\(near)'?" }
+    throw LabError(word: word, problem: problem + " (type 'help' for the list)")
+  }
+
+  /// The command name closest to `word` by edit distance, if close enough.
+  public func nearest(to word: String) -> String? {
+    let names = commands.flatMap { [$0.name] + $0.aliases }
+    let scored = names.map { ($0, CommandTable.editDistance(word.lowercased(), $0)) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(2, word.count / 3) ? best.0 : nil
+  }
+
+  /// Levenshtein distance (insert, delete, substitute; adjacent swap
+  /// counts 1, so `stpe` is 1 from `step`).
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+          d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+        }
+      }
+    }
+    return d[a.count][b.count]
+  }
+
+  /// Completions of the word being typed: command names for the first
+  /// word, the command's sub-words after it.
+  ///
+  /// - Parameters:
+  ///   - lineBeforeWord: the text of the line before the word being completed.
+  ///   - word: the partial word.
+  public func completions(lineBeforeWord: String, word: String) -> [String] {
+    let earlier = lineBeforeWord.split(whereSeparator: \.isWhitespace).map(String.init)
+    let candidates: [String]
+    if earlier.isEmpty {
+      candidates = commands.map(\.name)
+    } else if let command = try? resolve(earlier[0]) {
+      candidates = command.subwords
+    } else {
+      candidates = []
+    }
+    return candidates.filter { $0.hasPrefix(word) }
+  }
+
+  /// `help`: every command's usage and summary, by group.
+  public func helpOverview() -> String {
+    var lines: [String] = []
+    let width = min(34, (commands.map(\.usage.count).max() ?? 0))
+    let groups = CommandTable.groupOrder + Set(commands.map(\.group)).subtracting(CommandTable.groupOrder).sorted()
+    for group in groups {
+      let members = commands.filter { $0.group == group }
+      guard !members.isEmpty else { continue }
+      if !lines.isEmpty { lines.append("") }
+      lines.append(group + ":")
+      for c in members {
+        let pad = String(repeating: " ", count: max(1, width - c.usage.count + 2))
+        lines.append("  " + c.usage + pad + c.summary)
+      }
+    }
+    lines.append("")
+    lines.append("Commands may be shortened to any unique prefix. 'help COMMAND' shows details.")
+    return lines.joined(separator: "\n")
+  }
+
+  /// `help NAME`: the usage, summary, details and aliases of one command.
+  public func help(for command: Command) -> String {
+    var lines = ["usage: " + command.usage, "", command.summary]
+    if !command.details.isEmpty {
+      lines.append("")
+      lines.append(contentsOf: command.details)
+    }
+    if !command.aliases.isEmpty {
+      lines.append("")
+      lines.append("also: " + command.aliases.joined(separator: ", "))
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,34 @@
+import EntropyCore
+
+extension LabState {
+  /// Takes one exact step of the current rule and records it.
+  ///
+  /// - Returns: the record and E_π A per state before centring (non-zero
+  ///   only for hand-set advantages that are not centred under π).
+  /// - Throws: `CoreError.nonFiniteUpdate` with the state unchanged.
+  public mutating func takeExactStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
+    let plan = nextExactStep
+    let prediction = EntropyDynamics.predict(policy: policy, change: plan.delta).mean
+    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite, prediction.pathIntegral.isFinite else {
+      throw .nonFiniteUpdate
+    }
+    let before = policy.meanEntropy
+    var next = policy
+    try next.apply(plan.delta)
+    policy = next
+    stepsTaken += 1
+    let record = StepRecord(
+      step: stepsTaken, entropyBefore: before, entropyAfter: policy.meanEntropy, prediction: prediction,
+      expectedReward: bandit.expectedReward(under: policy))
+    trajectory.append(record)
+    return (record, plan.meanAdvantage)
+  }
+
+  /// The largest |E_π A| over states of hand-set advantages, with its state,
+  /// if it is not negligible (exact advantages are centred by construction).
+  public func uncentredAdvantage(_ means: [Double]) -> (state: Int, mean: Double)? {
+    guard case .manual = advantages else { return nil }
+    guard let worst = means.indices.max(by: { abs(means[$0]) < abs(means[$1]) }) else { return nil }
+    return abs(means[worst]) > 1e-12 ? (worst, means[worst]) : nil
+  }
+}

@@ -1,0 +1,70 @@
+import EntropyCore
+
+/// Where the advantages of the next step come from.
+public enum AdvantageSource: Sendable, Equatable {
+  /// A = μ − V under the current policy, recomputed before every step.
+  case exact
+  /// Advantages typed by the user, S × K row-major, kept across steps.
+  case manual([Double])
+}
+
+/// Everything a session is: the model, the settings, the random stream and
+/// the trajectory. A value type, so a snapshot is a copy: a failed command
+/// restores it, and `checkpoint`/`restore` keep copies by name.
+public struct LabState: Sendable, Equatable {
+  /// The softmax policy.
+  public var policy: Policy
+  /// The reward model.
+  public var bandit: Bandit
+  /// Where advantages come from.
+  public var advantages: AdvantageSource = .exact
+  /// The exact update rule (`update pg|npg`).
+  public var rule: UpdateRule = .pg
+  /// The learning rate η.
+  public var learningRate: Double = 0.1
+  /// The seed last set with `seed` (or at start-up).
+  public var seed: UInt64
+  /// The session's random stream.
+  public var generator: SplitMix64
+  /// Steps taken so far.
+  public var stepsTaken = 0
+  /// One record per step taken.
+  public var trajectory: [StepRecord] = []
+
+  /// A fresh state: one state × 4 arms, uniform, rewards 0.
+  public init(seed: UInt64 = 0) {
+    // A 1 × 4 policy always fits, so this cannot fail.
+    self.policy = (try? Policy(states: 1, arms: 4)) ?? LabState.fallbackPolicy
+    self.bandit = Bandit(states: 1, arms: 4)
+    self.seed = seed
+    self.generator = SplitMix64(seed: seed)
+  }
+
+  private static var fallbackPolicy: Policy {
+    guard let p = try? Policy(states: 1, arms: 1) else { preconditionFailure("a 1 × 1 policy must fit") }
+    return p
+  }
+
+  /// The advantages the next step will use, S × K.
+  public var currentAdvantages: [Double] {
+    switch advantages {
+    case .exact: return bandit.advantages(under: policy)
+    case .manual(let a): return a
+    }
+  }
+
+  /// The logit change the next exact step would make.
+  public var nextExactStep: ExactStep {
+    rule.step(policy: policy, advantages: currentAdvantages, learningRate: learningRate)
+  }
+
+  /// Replaces the policy with a new size, resetting rewards, advantages and
+  /// the trajectory (which belong to the old size).
+  public mutating func resize(states: Int, arms: Int) throws(CoreError) {
+    policy = try Policy(states: states, arms: arms)
+    bandit = Bandit(states: states, arms: arms)
+    advantages = .exact
+    trajectory = []
+    stepsTaken = 0
+  }
+}
