@@ -1,0 +1,29 @@
+import Foundation
+
+/// The entropy bonus (paper §4.1, Fig. 9): loss − α·(token-mean of the exact
+/// entropy H(π(·|s_i)) of each token's state).
+///
+/// Its gradient on the logits of state s is −α·(n_s/|M|)·∇_z H with
+/// ∂H/∂z_b = −π_b·(log π_b + H).
+public struct EntropyBonus: EntropyControl {
+  public static let name = "entropybonus"
+  public static let summary = "Entropy bonus: subtract α × the token-mean entropy from the loss"
+  public static let parameters: [ControlParameter] = [
+    ControlParameter(name: "coef", symbol: "α", defaultValue: 5e-3, allowed: "a number ≥ 0") { $0 >= 0 && $0.isFinite }
+  ]
+
+  /// The bonus coefficient α.
+  public var coef: Double
+
+  public init(values: [Double]) {
+    coef = values[0]
+  }
+
+  public func extraLogitGradient(probabilities: [Double], entropy: Double, weight: Double) -> [Double]? {
+    probabilities.map { p in
+      guard p > 0 else { return 0 }
+      // ∂(−α·w·H)/∂z_b = α·w·π_b·(log π_b + H)
+      return coef * weight * p * (log(p) + entropy)
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// One sampled action ("token"): an arm drawn at a state, its reward and
+/// its GRPO advantage.
+public struct SampledToken: Sendable, Equatable {
+  /// The state (prompt) it was sampled at.
+  public var state: Int
+  /// The arm (token) drawn from π(·|state).
+  public var arm: Int
+  /// The group it belongs to (one group per state per step).
+  public var group: Int
+  /// The sampled reward.
+  public var reward: Double
+  /// The GRPO advantage (r − mean_group) / (std_group + 1e-6).
+  public var advantage: Double
+  /// log π_old(arm|state), frozen at rollout time.
+  public var oldLogProb: Double
+
+  /// A token from its parts.
+  public init(state: Int, arm: Int, group: Int, reward: Double, advantage: Double, oldLogProb: Double) {
+    self.state = state
+    self.arm = arm
+    self.group = group
+    self.reward = reward
+    self.advantage = advantage
+    self.oldLogProb = oldLogProb
+  }
+}
+
+/// A GRPO rollout: G samples per state, rewards, group-normalised
+/// advantages, and the groups filtered out.
+public struct Rollout: Sendable, Equatable {
+  /// The tokens kept for training, state-major.
+  public var tokens: [SampledToken]
+  /// Groups dropped because all their rewards were equal.
+  public var filteredGroups: Int
+  /// Tokens sampled before filtering.
+  public var sampledTokens: Int
+
+  /// Samples `groupSize` arms per state from the policy and scores them.
+  ///
+  /// GRPO advantage (paper Eq. 3; verl `compute_grpo_outcome_advantage`):
+  /// A = (r − mean) / (std + 1e-6) with the unbiased (n − 1) std; a group
+  /// of one sample gets mean 0 and std 1. With `filter`, groups whose
+  /// rewards are all equal (all right or all wrong) are dropped.
+  ///
+  /// - Throws: `CoreError.invalidProbabilities` when Bernoulli noise meets a
+  ///   mean reward outside [0, 1].
+  public static func sample(
+    policy: Policy, bandit: Bandit, groupSize: Int, noise: RewardNoise, filter: Bool,
+    using generator: inout SplitMix64
+  ) throws(CoreError) -> Rollout {
+    if noise == .bernoulli, let bad = bandit.meanRewards.first(where: { !($0 >= 0 && $0 <= 1) }) {
+      throw .invalidProbabilities(
+        "Bernoulli rewards need every mean reward in [0, 1], but one is \(bad); use 'noise gaussian σ' or 'noise none'")
+    }
+    var tokens: [SampledToken] = []
+    var filtered = 0
+    for s in 0..<policy.states {
+      let p = policy.probabilities(state: s)
+      let lp = policy.logProbabilities(state: s)
+      var arms: [Int] = []
+      var rewards: [Double] = []
+      for _ in 0..<groupSize {
+        let a = p.withUnsafeBufferPointer { Sampling.categorical($0, using: &generator) }
+        arms.append(a)
+        rewards.append(noise.draw(mean: bandit.meanRewards[s * policy.arms + a], using: &generator))
+      }
+      if filter, let first = rewards.first, rewards.allSatisfy({ $0 == first }) {
+        filtered += 1
+        continue
+      }
+      let advantages = groupAdvantages(rewards)
+      for i in 0..<groupSize {
+        tokens.append(
+          SampledToken(
+            state: s, arm: arms[i], group: s, reward: rewards[i], advantage: advantages[i], oldLogProb: lp[arms[i]]))
+      }
+    }
+    return Rollout(tokens: tokens, filteredGroups: filtered, sampledTokens: policy.states * groupSize)
+  }
+
+  /// GRPO advantages of one group: (r − mean) / (unbiased std + 1e-6).
+  public static func groupAdvantages(_ rewards: [Double]) -> [Double] {
+    let n = Double(rewards.count)
+    guard rewards.count > 1 else { return rewards.map { ($0 - 0) / (1 + 1e-6) } }
+    let mean = rewards.reduce(0, +) / n
+    let variance = rewards.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+    let std = variance.squareRoot()
+    return rewards.map { ($0 - mean) / (std + 1e-6) }
+  }
+}
