@@ -55,57 +55,91 @@ enum DynamicsCommands {
       var n = 1
       if !args.isAtEnd { n = try args.integer("the number of steps n", in: 1...maxSteps) }
       try args.expectEnd()
-      var rows: [[Table.Cell]] = []
-      var uncentred: (state: Int, mean: Double)?
-      var taken = 0
-      for _ in 0..<n {
-        if taken > 0 && context.isInterrupted() { break }
-        let record: StepRecord
-        let means: [Double]
-        do throws(CoreError) {
-          (record, means) = try state.takeExactStep()
-        } catch {
-          if taken == 0 { throw LabError(error, command: "step", expected: args.usage) }
-          rows.append([])  // marks where the run stopped
-          break
-        }
-        if uncentred == nil { uncentred = state.uncentredAdvantage(means) }
-        rows.append(stepRow(record))
-        taken += 1
-      }
-      var reports: [Report] = []
-      let stoppedByOverflow = rows.last?.isEmpty == true
-      rows.removeAll { $0.isEmpty }
-      reports.append(.table(stepTable(rows, rule: state.rule.rawValue)))
-      if let (s, m) = uncentred { reports.append(.warning(PolicyCommands.uncentredNote(state: s, mean: m))) }
-      if stoppedByOverflow {
-        reports.append(.warning("stopped after \(taken) of \(n) steps: the next step's logit change is not finite"))
-      } else if taken < n {
-        reports.append(.warning("interrupted after \(taken) of \(n) steps; the state is as of step \(state.stepsTaken)"))
-      }
-      return reports
+      let run = try runSteps(&state, count: n, context: context, usage: args.usage)
+      return [.table(stepTable(run.records, sampled: state.rule == .grpo, rule: state.rule.rawValue))] + run.notes
     })
 
-  /// A step table with the keys scripts rely on.
-  static func stepTable(_ rows: [[Table.Cell]], rule: String) -> Table {
-    Table(
-      columns: [
-        .init("step", key: "step"), .init("H before", key: "entropy_before"), .init("H after", key: "entropy_after"),
-        .init("ΔH actual", key: "entropy_change"), .init("1st order", key: "first_order"),
-        .init("2nd order", key: "second_order"), .init("path integral", key: "path_integral"),
-        .init("residual", key: "first_order_residual"), .init("R", key: "expected_reward"),
-      ],
-      rows: rows, jsonPrefix: [("kind", .string("step")), ("rule", .string(rule))])
+  /// What a multi-step command did.
+  struct StepRun {
+    var records: [StepRecord] = []
+    var notes: [Report] = []
   }
 
-  /// One step's row.
-  static func stepRow(_ r: StepRecord) -> [Table.Cell] {
-    [
-      .int(r.step), .number(r.entropyBefore, .value), .number(r.entropyAfter, .value),
-      .number(r.entropyChange, .change), .number(r.prediction.firstOrder, .change),
-      .number(r.prediction.secondOrder, .change), .number(r.prediction.pathIntegral, .change),
-      .number(r.firstOrderResidual, .scientific(2)), .number(r.expectedReward, .value),
+  /// Takes up to `count` steps, stopping between steps on Ctrl-C or when a
+  /// step would not be finite (the state is then as of the last good step).
+  static func runSteps(
+    _ state: inout LabState, count n: Int, context: CommandContext, usage: String
+  ) throws(LabError) -> StepRun {
+    var run = StepRun()
+    var uncentred: (state: Int, mean: Double)?
+    var overflow = false
+    var filteredAll = 0
+    for i in 0..<n {
+      if i > 0 && context.isInterrupted() { break }
+      do throws(CoreError) {
+        let (record, means) = try state.takeStep()
+        if uncentred == nil { uncentred = state.uncentredAdvantage(means) }
+        if let counts = record.sampled, counts.tokens == 0 { filteredAll += 1 }
+        run.records.append(record)
+      } catch {
+        if i == 0 { throw LabError(error, command: "step", expected: usage) }
+        overflow = true
+        break
+      }
+      context.progress(i + 1, n)
+    }
+    if let (s, m) = uncentred { run.notes.append(.warning(PolicyCommands.uncentredNote(state: s, mean: m))) }
+    if filteredAll > 0 {
+      run.notes.append(
+        .warning(
+          "\(filteredAll) step\(filteredAll == 1 ? " had" : "s had") nothing to train on: every group's rewards "
+            + "were equal and the filter dropped them ('filter off' keeps them)"))
+    }
+    let taken = run.records.count
+    if overflow {
+      run.notes.append(.warning("stopped after \(taken) of \(n) steps: the next step's logit change is not finite"))
+    } else if taken < n {
+      run.notes.append(.warning("interrupted after \(taken) of \(n) steps; the state is as of step \(state.stepsTaken)"))
+    }
+    return run
+  }
+
+  /// A step table with the keys scripts rely on; sampled steps add their
+  /// token counts and the population term.
+  static func stepTable(_ records: [StepRecord], sampled: Bool, rule: String) -> Table {
+    var columns: [Table.Column] = [
+      .init("step", key: "step"), .init("H before", key: "entropy_before"), .init("H after", key: "entropy_after"),
+      .init("ΔH actual", key: "entropy_change"), .init("1st order", key: "first_order"),
+      .init("2nd order", key: "second_order"), .init("path integral", key: "path_integral"),
+      .init("residual", key: "first_order_residual"), .init("R", key: "expected_reward"),
     ]
+    if sampled {
+      columns += [
+        .init("tokens", key: "tokens"), .init("cand", key: "candidates"), .init("clipped", key: "clipped"),
+        .init("penal", key: "penalized"), .init("ppo-clip", key: "ppo_clipped"),
+        .init("−η·Cov(logπ,A)", key: "population_term"),
+      ]
+    }
+    let rows = records.map { r in
+      var row: [Table.Cell] = [
+        .int(r.step), .number(r.entropyBefore, .value), .number(r.entropyAfter, .value),
+        .number(r.entropyChange, .change), .number(r.prediction.firstOrder, .change),
+        .number(r.prediction.secondOrder, .change), .number(r.prediction.pathIntegral, .change),
+        .number(r.firstOrderResidual, .scientific(2)), .number(r.expectedReward, .value),
+      ]
+      if sampled {
+        if let c = r.sampled {
+          row += [
+            .int(c.tokens), .int(c.candidates), .int(c.clipped), .int(c.penalized), .int(c.ppoClipped),
+            .number(c.populationTerm, .scientific(4)),
+          ]
+        } else {
+          row += [.none, .none, .none, .none, .none, .none]
+        }
+      }
+      return row
+    }
+    return Table(columns: columns, rows: rows, jsonPrefix: [("kind", .string("step")), ("rule", .string(rule))])
   }
 
   /// States `show` lists in full before asking for `show state s`.

@@ -6,23 +6,29 @@ enum ModelCommands {
 
   static let update = Command(
     name: "update",
-    usage: "update pg|npg",
-    summary: "Choose the exact update rule: policy gradient or natural policy gradient.",
+    usage: "update pg|npg|grpo",
+    summary: "Choose the update: exact policy gradient, exact natural policy gradient, or sampled GRPO.",
     details: [
       "pg    Δz = η·π ⊙ (A − E_π A)   (Prop. 1); Thm. 1: ΔH ≈ −η·Cov(log π, π·A)",
       "npg   Δz = η·(A − E_π A)       (Thm. 2):           ΔH ≈ −η·Cov(log π, A)",
+      "grpo  sample G arms per state, GRPO advantages, PPO surrogate on minibatches, SGD on the logits;",
+      "      the entropy controls (clipcov, klcov, cliphigher, entropybonus) act on these steps",
       "",
-      "Both are applied per state with no state-visitation weight, as the paper states them.",
+      "pg and npg are applied per state with no state-visitation weight, as the paper states them.",
     ],
-    subwords: UpdateRule.allCases.map(\.rawValue),
+    subwords: StepRule.allCases.map(\.rawValue),
     group: "Updates",
     handler: .state { state, args, _ throws(LabError) in
-      let word = try args.choice("an update rule", UpdateRule.allCases.map(\.rawValue))
+      let word = try args.choice("an update rule", StepRule.allCases.map(\.rawValue))
       try args.expectEnd()
-      guard let rule = UpdateRule(rawValue: word) else { throw args.error("is not an update rule", word: word) }
+      guard let rule = StepRule(rawValue: word) else { throw args.error("is not an update rule", word: word) }
       state.rule = rule
-      let form = rule == .pg ? "Δz = η·π ⊙ (A − E_π A)" : "Δz = η·(A − E_π A)"
-      return [.message("update: \(rule.rawValue), \(form)")]
+      switch rule {
+      case .pg: return [.message("update: pg, Δz = η·π ⊙ (A − E_π A)")]
+      case .npg: return [.message("update: npg, Δz = η·(A − E_π A)")]
+      case .grpo:
+        return [.message("update: grpo, sampled: " + TrainingCommands.describe(state.grpo, state.controls))]
+      }
     })
 
   static let learningRate = Command(

@@ -6,7 +6,7 @@ enum PolicyCommands {
 
   static let policy = Command(
     name: "policy",
-    usage: "policy arms K [states S] | logits v1 … vK [state s] | probs p1 … pK [state s] | random [scale σ]",
+    usage: "policy arms|logits|probs|random …",
     summary: "Set the softmax policy: its size, its logits, its probabilities, or random logits.",
     details: [
       "policy arms K [states S]      reset to S states (default 1) × K arms, all logits 0 (uniform);",
@@ -21,6 +21,7 @@ enum PolicyCommands {
     group: "Policy and rewards",
     handler: .state { state, args, _ throws(LabError) in
       let mode = try args.choice("arms, logits, probs or random", ["arms", "logits", "probs", "random"])
+      args.usage = forms[mode] ?? args.usage
       switch mode {
       case "arms":
         let k = try args.integer("the number of arms K", in: 1...Int.max)
@@ -61,6 +62,12 @@ enum PolicyCommands {
         return [.message("policy random: logits ~ N(0, \(NumberStyle.setting.format(sigma))²); " + entropySummary(state.policy, nil))]
       }
     })
+
+  /// The usage line of each form of `policy`, quoted in its errors.
+  static let forms = [
+    "arms": "policy arms K [states S]", "logits": "policy logits v1 … vK [state s]",
+    "probs": "policy probs p1 … pK [state s]", "random": "policy random [scale σ]",
+  ]
 
   static let rewards = Command(
     name: "rewards",

@@ -2,7 +2,7 @@ import EntropyCore
 
 /// `help`, `status` and `quit`.
 enum SessionCommands {
-  static let all: [Command] = [help, status, quit]
+  static let all: [Command] = [help, status, checkpoint, restore, quit]
 
   static let help = Command(
     name: "help",
@@ -44,6 +44,39 @@ enum SessionCommands {
       let text = fields.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }
         .joined(separator: "\n")
       return [.record(text: text, json: [("kind", .string("status"))] + fields.map { ($0.0, $0.2) })]
+    })
+
+  static let checkpoint = Command(
+    name: "checkpoint",
+    usage: "checkpoint NAME",
+    summary: "Save the whole session state (policy, settings, generator, trajectory) in memory under NAME.",
+    details: ["'checkpoint' alone lists the saved names. 'restore NAME' branches from the same point."],
+    group: "Session",
+    handler: .session { session, args throws(LabError) in
+      guard !args.isAtEnd else {
+        let names = session.checkpoints.keys.sorted()
+        return [.message(names.isEmpty ? "checkpoints: none" : "checkpoints: " + names.joined(separator: ", "))]
+      }
+      let name = try args.next("a name")
+      try args.expectEnd()
+      session.checkpoints[name] = session.state
+      return [.message("checkpoint '\(name)': step \(session.state.stepsTaken), H = \(fmt(session.state.policy.meanEntropy))")]
+    })
+
+  static let restore = Command(
+    name: "restore",
+    usage: "restore NAME",
+    summary: "Return to a checkpoint: policy, settings, random generator and trajectory as they were.",
+    group: "Session",
+    handler: .session { session, args throws(LabError) in
+      let name = try args.next("a checkpoint name")
+      try args.expectEnd()
+      guard let saved = session.checkpoints[name] else {
+        let names = session.checkpoints.keys.sorted()
+        throw args.error("is not a checkpoint (saved: \(names.isEmpty ? "none" : names.joined(separator: ", ")))", word: name)
+      }
+      session.state = saved
+      return [.message("restore '\(name)': step \(saved.stepsTaken), H = \(fmt(saved.policy.meanEntropy))")]
     })
 
   static let quit = Command(

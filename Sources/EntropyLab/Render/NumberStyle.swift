@@ -25,7 +25,7 @@ public enum NumberStyle: Sendable, Equatable {
     if x.isInfinite { return x < 0 ? "-inf" : "inf" }
     switch self {
     case .fixed(let d): return NumberStyle.clean(String(format: "%.\(d)f", x))
-    case .scientific(let d): return String(format: "%.\(d)e", x)
+    case .scientific(let d): return String(format: "%.\(d)e", x == 0 ? 0 : x)
     case .general(let d): return String(format: "%.\(d)g", x)
     }
   }

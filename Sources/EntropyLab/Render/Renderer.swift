@@ -18,6 +18,7 @@ public enum Renderer {
     case .block(let text): return [text]
     case .record(let text, _): return [text]
     case .table(let table): return TextTable.render(table)
+    case .plot(let plot): return [TerminalPlot.render(plot, unicode: style.unicode)]
     }
   }
 
@@ -28,6 +29,13 @@ public enum Renderer {
     case .warning(let text): return [.object([("warning", .string(text))])]
     case .block(let text): return [.object([("text", .string(text))])]
     case .record(_, let fields): return [.object(fields)]
+    case .plot(let plot):
+      let series = plot.series.map { s in
+        JSONValue.object([
+          ("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { .number($0) })),
+        ])
+      }
+      return [.object([("kind", .string("plot")), ("title", .string(plot.title)), ("series", .array(series))])]
     case .table(let table):
       return table.rows.map { row in
         var fields = table.jsonPrefix

@@ -9,14 +9,17 @@ public enum Report: Sendable, Equatable {
   case table(Table)
   /// A result with a text form and a JSON object.
   case record(text: String, json: [(String, JSONValue)])
-  /// Preformatted text (a plot, a help page); in JSON `{"text": …}`.
+  /// Preformatted text (a help page); in JSON `{"text": …}`.
   case block(String)
+  /// A chart: a terminal plot in text, its series in JSON.
+  case plot(Plot)
 
   public static func == (lhs: Report, rhs: Report) -> Bool {
     switch (lhs, rhs) {
     case (.message(let a), .message(let b)), (.warning(let a), .warning(let b)), (.block(let a), .block(let b)):
       return a == b
     case (.table(let a), .table(let b)): return a == b
+    case (.plot(let a), .plot(let b)): return a == b
     case (.record(let ta, let ja), .record(let tb, let jb)):
       return ta == tb && JSONValue.object(ja) == JSONValue.object(jb)
     default: return false

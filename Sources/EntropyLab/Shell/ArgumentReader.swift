@@ -5,8 +5,9 @@ import Foundation
 public struct ArgumentReader: Sendable {
   /// The command's full name.
   public let command: String
-  /// The command's usage line, quoted in errors.
-  public let usage: String
+  /// The usage line quoted in errors; a command with several forms narrows
+  /// it to the form being parsed.
+  public var usage: String
   /// The words after the command name.
   public private(set) var tokens: [Token]
   /// The index of the next word.

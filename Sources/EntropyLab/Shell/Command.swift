@@ -14,6 +14,9 @@ public struct CommandContext: Sendable {
   public var style: OutputStyle
   /// Polled between steps of long commands: true once Ctrl-C was pressed.
   public var isInterrupted: @Sendable () -> Bool
+  /// Told after each step of a long command (done, total): a front end on a
+  /// terminal draws a progress line.
+  public var progress: @Sendable (Int, Int) -> Void = { _, _ in }
 }
 
 /// One entry of the command table: the single source of the command's

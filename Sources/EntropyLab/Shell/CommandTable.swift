@@ -13,10 +13,13 @@ public struct CommandTable: Sendable {
   /// Every command of the shell. Adding a command is one row here plus its
   /// file.
   public static let standard = CommandTable(
-    PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + SessionCommands.all)
+    PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + TrainingCommands.all + TrajectoryCommands.all
+      + SessionCommands.all)
 
   /// The groups in the order `help` lists them.
-  public static let groupOrder = ["Policy and rewards", "Updates", "Dynamics", "Session"]
+  public static let groupOrder = [
+    "Policy and rewards", "Updates", "Dynamics", "Sampled GRPO", "Entropy controls", "Trajectory", "Session",
+  ]
 
   /// The command named `word`: an exact name or alias, else the unique
   /// command whose name starts with it.

@@ -1,12 +1,13 @@
 import EntropyCore
 
 extension LabState {
-  /// Takes one exact step of the current rule and records it.
+  /// Takes one step of the current rule (exact or sampled) and records it.
   ///
   /// - Returns: the record and E_π A per state before centring (non-zero
   ///   only for hand-set advantages that are not centred under π).
   /// - Throws: `CoreError.nonFiniteUpdate` with the state unchanged.
-  public mutating func takeExactStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
+  public mutating func takeStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
+    if rule == .grpo { return (try takeSampledStep(), []) }
     let plan = nextExactStep
     let prediction = EntropyDynamics.predict(policy: policy, change: plan.delta).mean
     guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite, prediction.pathIntegral.isFinite else {
@@ -22,6 +23,31 @@ extension LabState {
       expectedReward: bandit.expectedReward(under: policy))
     trajectory.append(record)
     return (record, plan.meanAdvantage)
+  }
+
+  /// Takes one sampled GRPO step (rollout, minibatch updates, controls)
+  /// and records it with the predictions of its exact logit change.
+  mutating func takeSampledStep() throws(CoreError) -> StepRecord {
+    var g = generator
+    let sampled = try SampledTrainer.step(
+      policy: policy, bandit: bandit, config: grpo, controls: controls.active, learningRate: learningRate,
+      using: &g)
+    let prediction = EntropyDynamics.predict(policy: policy, change: sampled.delta).mean
+    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite, prediction.pathIntegral.isFinite else {
+      throw .nonFiniteUpdate
+    }
+    let before = policy.meanEntropy
+    var next = policy
+    try next.apply(sampled.delta)
+    policy = next
+    generator = g
+    stepsTaken += 1
+    lastTokens = sampled.tokens
+    let record = StepRecord(
+      step: stepsTaken, entropyBefore: before, entropyAfter: policy.meanEntropy, prediction: prediction,
+      expectedReward: bandit.expectedReward(under: policy), sampled: sampled.counts)
+    trajectory.append(record)
+    return record
   }
 
   /// The largest |E_π A| over states of hand-set advantages, with its state,

@@ -18,8 +18,14 @@ public struct LabState: Sendable, Equatable {
   public var bandit: Bandit
   /// Where advantages come from.
   public var advantages: AdvantageSource = .exact
-  /// The exact update rule (`update pg|npg`).
-  public var rule: UpdateRule = .pg
+  /// The update rule (`update pg|npg|grpo`).
+  public var rule: StepRule = .pg
+  /// Settings of sampled GRPO steps.
+  public var grpo = GRPOConfig()
+  /// Which entropy controls are on, and their values.
+  public var controls = ControlSettings()
+  /// The tokens of the last sampled step, for `tokens`.
+  public var lastTokens: [TokenRecord] = []
   /// The learning rate η.
   public var learningRate: Double = 0.1
   /// The seed last set with `seed` (or at start-up).
@@ -53,9 +59,19 @@ public struct LabState: Sendable, Equatable {
     }
   }
 
-  /// The logit change the next exact step would make.
+  /// The exact rule behind the next step: the chosen one, or PG for the
+  /// expected direction of a sampled GRPO step.
+  public var exactRule: UpdateRule {
+    switch rule {
+    case .pg, .grpo: return .pg
+    case .npg: return .npg
+    }
+  }
+
+  /// The logit change the next exact step would make (for `grpo`, the
+  /// expected PG direction with exact advantages).
   public var nextExactStep: ExactStep {
-    rule.step(policy: policy, advantages: currentAdvantages, learningRate: learningRate)
+    exactRule.step(policy: policy, advantages: currentAdvantages, learningRate: learningRate)
   }
 
   /// Replaces the policy with a new size, resetting rewards, advantages and
@@ -65,6 +81,17 @@ public struct LabState: Sendable, Equatable {
     bandit = Bandit(states: states, arms: arms)
     advantages = .exact
     trajectory = []
+    lastTokens = []
     stepsTaken = 0
   }
+}
+
+/// The update rule a step uses.
+public enum StepRule: String, Sendable, Equatable, CaseIterable {
+  /// Exact policy gradient.
+  case pg
+  /// Exact natural policy gradient.
+  case npg
+  /// Sampled GRPO with a PPO surrogate and the entropy controls.
+  case grpo
 }

@@ -33,6 +33,12 @@ public final class Session {
   public private(set) var cells: [CellResult] = []
   /// Polled between the steps of long commands.
   public var isInterrupted: @Sendable () -> Bool
+  /// Told after each step of a long command (done, total).
+  public var progress: @Sendable (Int, Int) -> Void = { _, _ in }
+  /// Named copies of the state (`checkpoint` / `restore`).
+  public internal(set) var checkpoints: [String: LabState] = [:]
+  /// The last plot drawn, for `export svg`.
+  public internal(set) var lastPlot: Plot?
   /// Set by `quit`.
   public internal(set) var quitRequested = false
 
@@ -66,7 +72,7 @@ public final class Session {
       switch command.handler {
       case .state(let run):
         var working = state
-        let context = CommandContext(style: style, isInterrupted: isInterrupted)
+        let context = CommandContext(style: style, isInterrupted: isInterrupted, progress: progress)
         let reports = try run(&working, &reader, context)
         state = working
         return record(line, reports: reports, error: nil)
@@ -80,6 +86,7 @@ public final class Session {
   }
 
   private func record(_ line: String, reports: [Report], error: LabError?) -> CellResult {
+    for case .plot(let plot) in reports { lastPlot = plot }
     let cell = CellResult(
       number: nextCellNumber, input: line, reports: reports, error: error,
       output: Renderer.render(reports, error: error, style: style), quit: quitRequested)
