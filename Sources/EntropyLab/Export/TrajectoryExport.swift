@@ -1,0 +1,93 @@
+import EntropyCore
+import Foundation
+
+/// A session's trajectory as data files: CSV for a spreadsheet or pandas,
+/// JSON for scripts. One row (object) per step, every metric.
+///
+/// The keys are those of the shell's `step`/`history` JSON:
+/// `step`, `entropy_before`, `entropy_after`, `entropy_change`,
+/// `first_order`, `second_order`, `path_integral`, `first_order_residual`,
+/// `expected_reward`, and for sampled (GRPO) steps `tokens`, `candidates`,
+/// `clipped`, `penalized`, `ppo_clipped`, `population_term`.
+///
+/// Properties:
+/// - numbers are written with 17 significant digits, so every Double reads
+///   back to the same value;
+/// - the CSV header is always the full list of keys; an exact step leaves
+///   the sampled columns empty (pandas reads them as NaN);
+/// - a JSON object carries the sampled keys only for a sampled step.
+///
+/// Edge cases: a non-finite number is written `nan`, `inf` or `-inf` in
+/// CSV (pandas reads those) and `null` in JSON (which has no such values).
+public enum TrajectoryExport {
+  /// The keys every step has.
+  public static let stepKeys = [
+    "step", "entropy_before", "entropy_after", "entropy_change", "first_order", "second_order", "path_integral",
+    "first_order_residual", "expected_reward",
+  ]
+  /// The keys only sampled steps have.
+  public static let sampledKeys = ["tokens", "candidates", "clipped", "penalized", "ppo_clipped", "population_term"]
+
+  /// One value of a step: a count or a measurement.
+  enum Value {
+    case int(Int)
+    case number(Double)
+  }
+
+  /// A step's values under their keys, in `stepKeys` then `sampledKeys`
+  /// order (the latter only for a sampled step).
+  static func fields(_ r: StepRecord) -> [(String, Value)] {
+    var fields: [(String, Value)] = [
+      ("step", .int(r.step)), ("entropy_before", .number(r.entropyBefore)), ("entropy_after", .number(r.entropyAfter)),
+      ("entropy_change", .number(r.entropyChange)), ("first_order", .number(r.prediction.firstOrder)),
+      ("second_order", .number(r.prediction.secondOrder)), ("path_integral", .number(r.prediction.pathIntegral)),
+      ("first_order_residual", .number(r.firstOrderResidual)), ("expected_reward", .number(r.expectedReward)),
+    ]
+    if let c = r.sampled {
+      fields += [
+        ("tokens", .int(c.tokens)), ("candidates", .int(c.candidates)), ("clipped", .int(c.clipped)),
+        ("penalized", .int(c.penalized)), ("ppo_clipped", .int(c.ppoClipped)),
+        ("population_term", .number(c.populationTerm)),
+      ]
+    }
+    return fields
+  }
+
+  /// The trajectory as CSV: a header line, then one line per step, each
+  /// ending in `\n`.
+  public static func csv(_ trajectory: [StepRecord]) -> String {
+    let keys = stepKeys + sampledKeys
+    var out = keys.joined(separator: ",") + "\n"
+    for record in trajectory {
+      let values = Dictionary(fields(record), uniquingKeysWith: { first, _ in first })
+      out += keys.map { key in values[key].map(csvText) ?? "" }.joined(separator: ",") + "\n"
+    }
+    return out
+  }
+
+  /// The trajectory as a JSON array with one object per line.
+  public static func json(_ trajectory: [StepRecord]) -> String {
+    let objects = trajectory.map { record in
+      JSONValue.object(
+        fields(record).map { key, value in
+          switch value {
+          case .int(let i): return (key, JSONValue.int(i))
+          case .number(let x): return (key, JSONValue.number(x))
+          }
+        }
+      ).serialized
+    }
+    return objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+  }
+
+  /// A CSV field: a count, or a number with 17 significant digits.
+  static func csvText(_ value: Value) -> String {
+    switch value {
+    case .int(let i): return String(i)
+    case .number(let x):
+      if x.isNaN { return "nan" }
+      if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+      return String(format: "%.17g", x)
+    }
+  }
+}
