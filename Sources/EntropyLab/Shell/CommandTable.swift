@@ -14,11 +14,11 @@ public struct CommandTable: Sendable {
   /// file.
   public static let standard = CommandTable(
     PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + TrainingCommands.all + TrajectoryCommands.all
-      + SessionCommands.all)
+      + SessionCommands.all + ExportCommands.all)
 
   /// The groups in the order `help` lists them.
   public static let groupOrder = [
-    "Policy and rewards", "Updates", "Dynamics", "Sampled GRPO", "Entropy controls", "Trajectory", "Session",
+    "Policy and rewards", "Updates", "Dynamics", "Sampled GRPO", "Entropy controls", "Trajectory", "Session", "Export",
   ]
 
   /// The command named `word`: an exact name or alias, else the unique
