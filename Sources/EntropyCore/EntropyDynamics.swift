@@ -56,7 +56,9 @@ public enum EntropyDynamics {
       // A constant shift of every live logit changes nothing.
       return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: 0)
     }
-    let panels = min(64, max(1, Int((range / 2).rounded(.up))))
+    // Clamp in floating point before converting: Int(_:) traps for a range
+    // beyond Int.max (a huge but finite Δz such as 1e20) or +∞.
+    let panels = Int(min(64, max(1, (range / 2).rounded(.up))))
     let integral = withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { scratch in
       GaussLegendre.pathRule.integrate(panels: panels) { t in
         RowKernels.covarianceAlong(z, d, t: t, scratch: scratch)
