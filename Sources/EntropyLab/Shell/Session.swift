@@ -41,6 +41,13 @@ public final class Session {
   public internal(set) var lastPlot: Plot?
   /// Set by `quit`.
   public internal(set) var quitRequested = false
+  /// The seed the session started with; `save` records it in a notebook's
+  /// header so a replay starts from the same random stream.
+  public let initialSeed: UInt64
+  /// What file-touching commands (`save`, `replay`, `export …`) may do:
+  /// everything for lines the user types, less while a notebook's cells
+  /// replay (see `FileAccessPolicy`).
+  public var fileAccess = FileAccessPolicy.trusted
 
   /// A session seeded with `seed`.
   public init(
@@ -48,6 +55,7 @@ public final class Session {
     isInterrupted: @escaping @Sendable () -> Bool = { Interruption.consume() }
   ) {
     self.state = LabState(seed: seed)
+    self.initialSeed = seed
     self.style = style
     self.table = table
     self.isInterrupted = isInterrupted
