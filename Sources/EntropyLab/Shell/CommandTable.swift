@@ -14,11 +14,12 @@ public struct CommandTable: Sendable {
   /// file.
   public static let standard = CommandTable(
     PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + TrainingCommands.all + TrajectoryCommands.all
-      + SessionCommands.all + ExportCommands.all)
+      + SessionCommands.all + NotebookCommands.all + ExportCommands.all)
 
   /// The groups in the order `help` lists them.
   public static let groupOrder = [
-    "Policy and rewards", "Updates", "Dynamics", "Sampled GRPO", "Entropy controls", "Trajectory", "Session", "Export",
+    "Policy and rewards", "Updates", "Dynamics", "Sampled GRPO", "Entropy controls", "Trajectory", "Session",
+    "Notebooks", "Export",
   ]
 
   /// The command named `word`: an exact name or alias, else the unique

@@ -1,0 +1,89 @@
+/// `save` and `replay`/`load`: a session as an executable Markdown notebook.
+///
+/// Both touch files, so both are `.session` handlers that ask the session's
+/// `FileAccessPolicy` first: lines the user types are trusted, a replayed
+/// notebook's cells are not (see `FileAccessPolicy`).
+enum NotebookCommands {
+  static let all: [Command] = [save, replay]
+
+  static let save = Command(
+    name: "save",
+    usage: "save FILE.md",
+    summary: "Write the session so far as a notebook: every cell with its output, plus the version and seed.",
+    details: [
+      "The notebook is Markdown: a header (entropy-lab version, seed, tolerance), then a ```lab block",
+      "of cells, '[n]> command' followed by its output (plain text, even in --json mode).",
+      "save, replay/load and export are not written as cells, so the notebook replays in safe mode.",
+      "The file is written atomically (a temporary file, then a rename): never half written.",
+      "Check it later with: entropy-lab replay --check FILE.md",
+    ],
+    group: "Notebooks",
+    handler: .session { session, args throws(LabError) in
+      let path = try args.next("a file name, e.g. notes.md")
+      try args.expectEnd()
+      let target = try session.fileAccess.authorizeWrite(path, command: "save")
+      let (text, cells) = NotebookWriter.notebook(for: session)
+      do throws(FileError) {
+        try AtomicFile.write(text, to: target)
+      } catch {
+        throw LabError(command: "save", word: path, problem: error.problem)
+      }
+      return [.message("save: \(cells) cell\(cells == 1 ? "" : "s") written to \(path) (seed \(session.initialSeed))")]
+    })
+
+  static let replay = Command(
+    name: "replay",
+    aliases: ["load"],
+    usage: "replay FILE.md [--trust | --allow-writes DIR] [--bail]",
+    summary: "Run a notebook's cells in this session, showing their outputs.",
+    details: [
+      "The cells run in safe mode: commands that write or read files (save, export, replay) are refused",
+      "and listed at the end. --allow-writes DIR lets them use files inside DIR only; --trust lifts the",
+      "limits for a notebook you trust. --bail stops at the first failing cell.",
+      "If the notebook's header has a seed, 'seed n' runs first so sampled steps reproduce.",
+      "A replay inside a notebook inherits that notebook's limits and can only narrow them.",
+      "A notebook's 'quit' ends the replay, not the shell. Replays nest at most 8 deep, never in a cycle.",
+    ],
+    subwords: ["--trust", "--allow-writes", "--bail"],
+    group: "Notebooks",
+    handler: .session { session, args throws(LabError) in
+      var path: String?
+      var trust = false
+      var folder: String?
+      var bail = false
+      while !args.isAtEnd {
+        let word = try args.next("a notebook file")
+        switch word {
+        case "--trust": trust = true
+        case "--allow-writes": folder = try args.next("a folder after --allow-writes")
+        case "--bail": bail = true
+        default:
+          if word.hasPrefix("--") { throw args.error("is not an option (--trust, --allow-writes DIR, --bail)", word: word) }
+          if path != nil { throw args.error("one notebook at a time", word: word) }
+          path = word
+        }
+      }
+      guard let path else { throw args.error("needs a notebook file, e.g. lesson.md") }
+      if trust && folder != nil { throw args.error("takes --trust or --allow-writes DIR, not both") }
+      // A replay the user types runs its cells in safe mode unless a flag
+      // says otherwise; a replay inside a notebook inherits that notebook's
+      // mode (and flags can only narrow it, see `Replayer`).
+      let nested = !session.fileAccess.openNotebooks.isEmpty
+      let requested =
+        nested && !trust && folder == nil
+        ? session.fileAccess.mode
+        : try FileAccessPolicy.requestedMode(trust: trust, allowWrites: folder, command: "replay")
+      let resolved = try session.fileAccess.authorizeRead(path, command: "replay")
+      try session.fileAccess.enterNotebook(resolved, asTyped: path, command: "replay")
+      defer { session.fileAccess.leaveNotebook() }
+      let notebook: Notebook
+      do throws(FileError) {
+        notebook = try NotebookFile.load(resolved, displayPath: path)
+      } catch {
+        throw error.labError(command: "replay")
+      }
+      let outcome = Replayer.replay(
+        notebook, in: session, options: ReplayOptions(mode: .run, bail: bail, access: requested))
+      return outcome.transcript(style: session.style)
+    })
+}
