@@ -5,38 +5,74 @@ import Foundation
 ///
 /// Conventions: a row is K logits `z`; π = softmax(z); f = log π; a logit of
 /// −∞ has π = 0 and contributes nothing to any π-weighted sum (0·log 0 = 0).
-/// Every π-weighted moment is accumulated in a single pass after the
-/// log-sum-exp, with logits shifted by the row maximum so `exp` never
-/// overflows.
+///
+/// Every kernel is vectorised on `SIMD16<Double>` (see `VectorMath` and
+/// `RowLoops`): one pass finds the row maximum m, then each further pass
+/// evaluates e = e^(z − m) in registers and accumulates what it needs, with
+/// π = e / Σe and log π = (z − m) − log Σe. So the entropy, E_π of any
+/// vector and the log-partition come out of a single pass after the maximum,
+/// and centred second moments out of one more. K need not be a multiple of
+/// the vector width (the last vector is padded with −∞ logits).
+///
+/// The fused exact step used by the benchmark and by whole-policy updates is
+/// `exactStepInPlace` (Kernels/ExactStepKernel.swift).
 public enum RowKernels {
   /// log Σ_a exp(z_a), computed as m + log Σ exp(z_a − m) with m = max z.
   public static func logSumExp(_ z: UnsafeBufferPointer<Double>) -> Double {
-    var m = -Double.infinity
-    for v in z where v > m { m = v }
+    guard let base = z.baseAddress else { return -.infinity }
+    let m = RowLoops.maximum(base, count: z.count)
     guard m.isFinite else { return m }
-    var sum = 0.0
-    for v in z { sum += exp(v - m) }
-    return m + log(sum)
+    let s = RowLoops.expSums(base, nil, count: z.count, shift: m)
+    return m + log(s.e)
   }
 
   /// Writes π = softmax(z) into `out` (same count as `z`).
+  ///
+  /// Uses the full-range `VectorMath.exp`, so tiny probabilities come out
+  /// subnormal rather than flushed to 0.
   public static func softmax(_ z: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    precondition(out.count >= z.count, "out must have one value per arm")
+    guard let zp = z.baseAddress, let op = out.baseAddress else { return }
     let lse = logSumExp(z)
-    for i in z.indices { out[i] = exp(z[i] - lse) }
+    let k = z.count
+    let full = k / RowLoops.width * RowLoops.width
+    softmaxLoop(zp, op, from: 0, to: full, logPartition: lse)
+    if full < k {
+      var o = RowLoops.V()
+      _ = RowLoops.withTail(zp, from: full, count: k, fill: -.infinity) { zq in
+        withUnsafeMutablePointer(to: &o) {
+          $0.withMemoryRebound(to: Double.self, capacity: RowLoops.width) { oq in
+            softmaxLoop(zq, oq, from: 0, to: RowLoops.width, logPartition: lse)
+          }
+        }
+      }
+      RowLoops.storeTail(o, op, full, k - full)
+    }
+  }
+
+  /// out[i] = e^(z[i] − lse) for i in start..<end (a multiple of the width).
+  static func softmaxLoop(
+    _ zp: UnsafePointer<Double>, _ op: UnsafeMutablePointer<Double>, from start: Int, to end: Int,
+    logPartition lse: Double
+  ) {
+    var i = start
+    while i < end {
+      RowLoops.store(VectorMath.exp(RowLoops.load(zp, i) - lse), op, i)
+      i += RowLoops.width
+    }
   }
 
   /// The entropy −Σ π log π of softmax(z), in nats.
   ///
-  /// Computed as lse − Σ π z over the finite logits, clamped at 0 from below
-  /// (round-off can make a one-hot row's entropy −1e-17).
+  /// Computed as log Σe − Σ e·(z − m) / Σe with e = e^(z − m) (one pass
+  /// after the maximum), clamped at 0 from below (round-off can make a
+  /// one-hot row's entropy −1e-17).
   public static func entropy(_ z: UnsafeBufferPointer<Double>) -> Double {
-    let lse = logSumExp(z)
-    var h = 0.0
-    for v in z where v > -Double.infinity {
-      let f = v - lse
-      h -= exp(f) * f
-    }
-    return max(h, 0)
+    guard let base = z.baseAddress else { return 0 }
+    let m = RowLoops.maximum(base, count: z.count)
+    guard m.isFinite else { return 0 }
+    let s = RowLoops.expSums(base, nil, count: z.count, shift: m)
+    return max(log(s.e) - s.ex / s.e, 0)
   }
 
   /// π-weighted moments of f = log π and a direction d, at one row.
@@ -53,59 +89,144 @@ public enum RowKernels {
     public var thirdMoment: Double
   }
 
-  /// The π-weighted moments of log π and `d` for the row `z`
-  /// (two passes after the log-sum-exp; centred sums for accuracy).
+  /// The π-weighted moments of log π and `d` for the row `z`: one pass for
+  /// the means (E_π f, E_π d), one for the centred sums. `d` is not read
+  /// where z = −∞.
   public static func moments(_ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>) -> Moments {
-    let lse = logSumExp(z)
-    var ef = 0.0
-    var ed = 0.0
-    for i in z.indices where z[i] > -Double.infinity {
-      let f = z[i] - lse
-      let p = exp(f)
-      ef += p * f
-      ed += p * d[i]
+    precondition(d.count == z.count, "d must have one value per arm")
+    guard let zp = z.baseAddress, let dp = d.baseAddress else {
+      return Moments(entropy: 0, meanD: 0, covariance: 0, varianceD: 0, thirdMoment: 0)
     }
-    var cov = 0.0
-    var vd = 0.0
-    var third = 0.0
-    for i in z.indices where z[i] > -Double.infinity {
-      let f = z[i] - lse
-      let p = exp(f)
-      let fc = f - ef
-      let dc = d[i] - ed
-      cov += p * fc * dc
-      vd += p * dc * dc
-      third += p * fc * dc * dc
+    let k = z.count
+    let m = RowLoops.maximum(zp, count: k)
+    guard m.isFinite else { return Moments(entropy: 0, meanD: 0, covariance: 0, varianceD: 0, thirdMoment: 0) }
+    let s = RowLoops.expSums(zp, dp, count: k, shift: m)
+    let mu = s.ex / s.e  // E_π[z − m]; f − E f = (z − m) − mu
+    let ed = s.ew / s.e
+    let full = k / RowLoops.width * RowLoops.width
+    var acc = centredSums(zp, dp, from: 0, to: full, shift: m, meanX: mu, meanD: ed)
+    if full < k {
+      let t = RowLoops.withTail(zp, from: full, count: k, fill: -.infinity) { zq in
+        RowLoops.withTail(dp, from: full, count: k, fill: 0) { dq in
+          centredSums(zq, dq, from: 0, to: RowLoops.width, shift: m, meanX: mu, meanD: ed)
+        }.result
+      }.result
+      acc.cov += t.cov
+      acc.vd += t.vd
+      acc.third += t.third
     }
-    return Moments(entropy: max(-ef, 0), meanD: ed, covariance: cov, varianceD: vd, thirdMoment: third)
+    let (cov, vd, third) = (acc.cov.sum(), acc.vd.sum(), acc.third.sum())
+    return Moments(
+      entropy: max(log(s.e) - mu, 0), meanD: ed, covariance: cov / s.e, varianceD: vd / s.e,
+      thirdMoment: third / s.e)
+  }
+
+  /// Δz = η·(A − ā) or (η/Σe)·e·(A − ā) over [start, end) (a multiple of
+  /// the width); 0 on dead arms.
+  static func directionLoop(
+    _ zp: UnsafePointer<Double>, _ ap: UnsafePointer<Double>, _ op: UnsafeMutablePointer<Double>,
+    from start: Int, to end: Int, shift m: Double, meanA ea: Double, scale: Double, natural: Bool
+  ) {
+    var i = start
+    while i < end {
+      let zv = RowLoops.load(zp, i)
+      let centred = (RowLoops.load(ap, i) - ea).replacing(with: 0, where: zv .== -.infinity)
+      let w = natural ? RowLoops.V(repeating: scale) : scale * VectorMath.expKernel(zv - m)
+      RowLoops.store(w * centred, op, i)
+      i += RowLoops.width
+    }
+  }
+
+  /// Centred π-weighted sums of `moments` (unnormalised: divide by Σe).
+  struct CentredSums {
+    /// Σ e·(x − E x)·(d − E d).
+    var cov = RowLoops.V()
+    /// Σ e·(d − E d)².
+    var vd = RowLoops.V()
+    /// Σ e·(x − E x)·(d − E d)².
+    var third = RowLoops.V()
+  }
+
+  /// The centred sums over z[start ..< end] (a multiple of the width);
+  /// dead arms have e = 0 and d := 0.
+  static func centredSums(
+    _ zp: UnsafePointer<Double>, _ dp: UnsafePointer<Double>, from start: Int, to end: Int,
+    shift m: Double, meanX mu: Double, meanD ed: Double
+  ) -> CentredSums {
+    var cov = RowLoops.V()
+    var vd = RowLoops.V()
+    var third = RowLoops.V()
+    var i = start
+    while i < end {
+      let zv = RowLoops.load(zp, i)
+      let x = zv - m
+      let e = VectorMath.expKernel(x)
+      let fc = RowLoops.clampLow(x) - mu
+      let dc = RowLoops.load(dp, i).replacing(with: 0, where: zv .== -.infinity) - ed
+      let edc = e * dc
+      cov = VectorMath.fma(edc, fc, cov)
+      vd = VectorMath.fma(edc, dc, vd)
+      third = VectorMath.fma(edc * dc, fc, third)
+      i += RowLoops.width
+    }
+    return CentredSums(cov: cov, vd: vd, third: third)
   }
 
   /// Cov_π(log π, d) for π = softmax(z + t·d): the integrand of the exact
-  /// path integral. `scratch` must hold K values.
+  /// path integral. `scratch` must hold K values; it receives z + t·d.
   public static func covarianceAlong(
     _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, t: Double,
     scratch: UnsafeMutableBufferPointer<Double>
   ) -> Double {
-    for i in z.indices { scratch[i] = z[i] > -Double.infinity ? z[i] + t * d[i] : -Double.infinity }
-    return moments(UnsafeBufferPointer(scratch), d).covariance
+    precondition(d.count == z.count && scratch.count >= z.count, "d and scratch must have one value per arm")
+    guard let zp = z.baseAddress, let dp = d.baseAddress, let sp = scratch.baseAddress else { return 0 }
+    let k = z.count
+    let full = k / RowLoops.width * RowLoops.width
+    var i = 0
+    while i < full {
+      let zv = RowLoops.load(zp, i)
+      // −∞ stays −∞ (and a non-finite d on a dead arm is not read).
+      let zt = (zv + t * RowLoops.load(dp, i)).replacing(with: -.infinity, where: zv .== -.infinity)
+      RowLoops.store(zt, sp, i)
+      i += RowLoops.width
+    }
+    for j in full..<k { sp[j] = zp[j] > -.infinity ? zp[j] + t * dp[j] : -.infinity }
+    return moments(UnsafeBufferPointer(start: sp, count: k), d).covariance
   }
 
   /// The exact PG or NPG logit change of one row,
   /// Δz = η·w ⊙ (A − E_π A) with w = π (PG) or 1 (NPG); returns E_π A.
+  /// Arms with z = −∞ get Δz = 0 and their advantage is not read.
   public static func exactDirection(
     _ z: UnsafeBufferPointer<Double>, advantages a: UnsafeBufferPointer<Double>,
     learningRate eta: Double, natural: Bool, into dz: UnsafeMutableBufferPointer<Double>
   ) -> Double {
-    let lse = logSumExp(z)
-    var ea = 0.0
-    for i in z.indices where z[i] > -Double.infinity { ea += exp(z[i] - lse) * a[i] }
-    for i in z.indices {
-      if z[i] > -Double.infinity {
-        let w = natural ? 1.0 : exp(z[i] - lse)
-        dz[i] = eta * w * (a[i] - ea)
-      } else {
-        dz[i] = 0
+    precondition(a.count == z.count && dz.count == z.count, "A and Δz must have one value per arm")
+    guard let zp = z.baseAddress, let ap = a.baseAddress, let op = dz.baseAddress else { return 0 }
+    let k = z.count
+    let m = RowLoops.maximum(zp, count: k)
+    guard m.isFinite else {
+      for i in 0..<k { op[i] = 0 }
+      return 0
+    }
+    let s = RowLoops.expSums(zp, ap, count: k, shift: m)
+    let ea = s.ew / s.e
+    let scale = natural ? eta : eta / s.e
+    let full = k / RowLoops.width * RowLoops.width
+    directionLoop(zp, ap, op, from: 0, to: full, shift: m, meanA: ea, scale: scale, natural: natural)
+    if full < k {
+      var o = RowLoops.V()
+      _ = RowLoops.withTail(zp, from: full, count: k, fill: -.infinity) { zq in
+        RowLoops.withTail(ap, from: full, count: k, fill: 0) { aq in
+          withUnsafeMutablePointer(to: &o) {
+            $0.withMemoryRebound(to: Double.self, capacity: RowLoops.width) { oq in
+              directionLoop(
+                zq, aq, oq, from: 0, to: RowLoops.width, shift: m, meanA: ea, scale: scale, natural: natural)
+            }
+          }
+        }
       }
+      RowLoops.storeTail(o, op, full, k - full)
     }
     return ea
   }
