@@ -1,0 +1,21 @@
+import Foundation
+
+/// The process's memory use, from /proc/self/status (Linux).
+public enum ProcessMemory {
+  /// Peak resident set size (VmHWM) in bytes, or nil where /proc is absent.
+  public static var peakResidentBytes: Double? { field("VmHWM") }
+
+  /// Current resident set size (VmRSS) in bytes, or nil.
+  public static var residentBytes: Double? { field("VmRSS") }
+
+  /// A "Name:   123 kB" line of /proc/self/status, in bytes.
+  static func field(_ name: String) -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
+      let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+      guard parts.count >= 2, let kb = Double(parts[1]) else { return nil }
+      return kb * 1024
+    }
+    return nil
+  }
+}
