@@ -34,9 +34,11 @@ enum NotebookCommands {
   static let replay = Command(
     name: "replay",
     aliases: ["load"],
-    usage: "replay FILE.md [--trust | --allow-writes DIR] [--bail]",
+    usage: "replay FILE.md [flags]",
     summary: "Run a notebook's cells in this session, showing their outputs.",
     details: [
+      "flags: --trust | --allow-writes DIR, and --bail",
+      "",
       "The cells run in safe mode: commands that write or read files (save, export, replay) are refused",
       "and listed at the end. --allow-writes DIR lets them use files inside DIR only; --trust lifts the",
       "limits for a notebook you trust. --bail stops at the first failing cell.",
@@ -58,7 +60,7 @@ enum NotebookCommands {
         case "--allow-writes": folder = try args.next("a folder after --allow-writes")
         case "--bail": bail = true
         default:
-          if word.hasPrefix("--") { throw args.error("is not an option (--trust, --allow-writes DIR, --bail)", word: word) }
+          if word.hasPrefix("--") { throw args.error("is not a flag (--trust, --allow-writes DIR, --bail)", word: word) }
           if path != nil { throw args.error("one notebook at a time", word: word) }
           path = word
         }
