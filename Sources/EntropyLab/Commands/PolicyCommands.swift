@@ -71,15 +71,27 @@ enum PolicyCommands {
 
   static let rewards = Command(
     name: "rewards",
-    usage: "rewards v1 … vK [state s]",
-    summary: "Set the mean reward μ of every arm (of state s, default every state).",
+    usage: "rewards v1 … vK [state s] | rewards random",
+    summary: "Set the mean reward μ of every arm (of state s, default every state), or draw them at random.",
     details: [
+      "rewards random draws every μ(s, a) uniformly from [0, 1) with the session generator.",
       "The expected reward is R = mean over states of Σ_a π(a|s)·μ(s,a).",
       "With 'adv exact' (the default) the advantages are A = μ − V, recomputed before every step.",
     ],
-    subwords: ["state"],
+    subwords: ["random", "state"],
     group: "Policy and rewards",
     handler: .state { state, args, _ throws(LabError) in
+      if args.consume("random") {
+        try args.expectEnd()
+        let k = state.policy.arms
+        for s in 0..<state.policy.states {
+          let row = (0..<k).map { _ in state.generator.nextUnit() }
+          do throws(CoreError) { try state.bandit.setRewards(row, state: s) } catch {
+            throw LabError(error, command: "rewards", expected: args.usage)
+          }
+        }
+        return [.message("rewards random: μ ~ U[0, 1) for every state and arm; R = \(fmt(state.bandit.expectedReward(under: state.policy)))")]
+      }
       let values = try args.numbers("mean rewards", stopWords: ["state"])
       let target = try readState(&args, state.policy)
       try args.expectEnd()
