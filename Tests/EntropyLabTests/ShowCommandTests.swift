@@ -1,0 +1,117 @@
+import EntropyCore
+import Foundation
+import Testing
+
+@testable import EntropyLab
+
+/// `show`: per arm logit, π, log π, A, μ, Δz, covariance share and effect.
+@Suite struct ShowCommandTests {
+  static let z = [1.0, 0, -1, 0.5]
+  static let mu = [1.0, 0, 0, 1]
+
+  @Test func showListsEveryArmOfTheCheckVector() {
+    let session = LabHarness.session(["policy logits 1 0 -1 0.5", "rewards 1 0 0 1"], json: true)
+    let objects = LabHarness.json(LabHarness.run(session, "show").output)
+    #expect(objects.count == 5)
+    let p = NaiveMath.softmax(Self.z)
+    let lp = NaiveMath.logSoftmax(Self.z)
+    let a = NaiveMath.advantages(Self.z, rewards: Self.mu)
+    let d = NaiveMath.pgDelta(Self.z, advantages: a, eta: 0.1)
+    let shares = NaiveMath.shares(Self.z, d)
+
+    let head = objects[0]
+    #expect(head["kind"] as? String == "state")
+    #expect(LabHarness.number(head["state"]) == 0)
+    expectWithin(LabHarness.number(head["entropy"]), NaiveMath.entropy(Self.z), tolerance: 1e-15, "H")
+    expectWithin(LabHarness.number(head["value"]), p[0] + p[3], tolerance: 1e-15, "V")
+    expectWithin(LabHarness.number(head["first_order"]), NaiveMath.firstOrder(Self.z, d), tolerance: 1e-15, "ΔH")
+
+    for arm in 0..<4 {
+      let row = objects[arm + 1]
+      #expect(row["kind"] as? String == "arm")
+      #expect(LabHarness.number(row["arm"]) == Double(arm))
+      #expect(LabHarness.number(row["logit"]) == Self.z[arm])
+      expectWithin(LabHarness.number(row["prob"]), p[arm], tolerance: 1e-15, "π\(arm)")
+      expectWithin(LabHarness.number(row["log_prob"]), lp[arm], tolerance: 1e-15, "log π\(arm)")
+      expectWithin(LabHarness.number(row["advantage"]), a[arm], tolerance: 1e-15, "A\(arm)")
+      #expect(LabHarness.number(row["reward"]) == Self.mu[arm])
+      expectWithin(LabHarness.number(row["logit_change"]), d[arm], tolerance: 1e-16, "Δz\(arm)")
+      expectWithin(LabHarness.number(row["cov_share"]), shares[arm], tolerance: 1e-16, "share\(arm)")
+      #expect(row["effect"] as? String == (shares[arm] > 0 ? "lowers H" : "raises H"))
+    }
+    // The check vector: three arms lower H, the fourth (π 0.29, A > 0) raises it.
+    #expect(objects.dropFirst().map { $0["effect"] as? String } == ["lowers H", "lowers H", "lowers H", "raises H"])
+    // The shares sum to Cov(log π, Δz) = −(first-order ΔH).
+    let sum = objects.dropFirst().compactMap { LabHarness.number($0["cov_share"]) }.reduce(0, +)
+    expectWithin(sum, -NaiveMath.firstOrder(Self.z, d), tolerance: 1e-16, "Σ shares")
+  }
+
+  @Test func showHeadingInText() {
+    let session = LabHarness.session(["policy logits 1 0 -1 0.5", "rewards 1 0 0 1", "update npg", "lr 0.5"])
+    let lines = LabHarness.run(session, "show").output.split(separator: "\n").map(String.init)
+    let d = NaiveMath.npgDelta(Self.z, advantages: NaiveMath.advantages(Self.z, rewards: Self.mu), eta: 0.5)
+    let p = NaiveMath.softmax(Self.z)
+    #expect(
+      lines.first
+        == "state 0: H = \(Printed.value(NaiveMath.entropy(Self.z))), V = \(Printed.value(p[0] + p[3])), "
+        + "next npg step at η = 0.5: ΔH ≈ \(Printed.change(NaiveMath.firstOrder(Self.z, d))) (first order)")
+    #expect(lines.count == 6)
+    #expect(
+      lines[1].split(separator: " ") == ["arm", "logit", "π", "log", "π", "A", "μ", "Δz", "cov", "share", "effect"])
+    #expect(lines[2].hasSuffix("lowers H"))
+    #expect(
+      lines[2].split(separator: " ").prefix(3).map(String.init) == ["0", "1.000000", String(format: "%.6f", p[0])])
+  }
+
+  @Test func aZeroProbabilityArmHasNoShareAndNoEffect() {
+    let session = LabHarness.session(["policy logits -inf 0 1 2", "rewards 1 1 0 0"], json: true)
+    let arms = LabHarness.json(LabHarness.run(session, "show").output).filter { $0["kind"] as? String == "arm" }
+    #expect(LabHarness.number(arms[0]["prob"]) == 0)
+    #expect(LabHarness.number(arms[0]["logit_change"]) == 0)
+    #expect(LabHarness.number(arms[0]["cov_share"]) == 0)
+    #expect(arms[0]["effect"] as? String == "none")
+    // JSON has no −∞: the logit and log π of that arm are null.
+    #expect(arms[0]["logit"] is NSNull)
+    #expect(arms[0]["log_prob"] is NSNull)
+  }
+
+  @Test func showStateSelectsOneState() {
+    let session = LabHarness.session(
+      ["policy arms 2 states 3", "policy logits 2 0 state 2", "rewards 0 1"], json: true)
+    let objects = LabHarness.json(LabHarness.run(session, "show state 2").output)
+    #expect(objects.count == 3)
+    #expect(objects.allSatisfy { LabHarness.number($0["state"]) == 2 })
+    expectWithin(LabHarness.number(objects[0]["entropy"]), NaiveMath.entropy([2, 0]), tolerance: 1e-15, "H")
+  }
+
+  @Test func showListsAtMostEightStatesAndSaysSo() {
+    let session = LabHarness.session(["policy arms 2 states 10"])
+    let output = LabHarness.run(session, "show").output
+    let headings = output.split(separator: "\n").filter { $0.hasPrefix("state ") }
+    #expect(headings.count == 8)
+    #expect(output.hasSuffix("\n(states 0–7 of 10 shown; 'show state s' for another)"))
+    #expect(LabHarness.run(session, "show state 9").output.hasPrefix("state 9: H = 0.6931471806"))
+  }
+
+  @Test func showChangesNothing() {
+    let session = LabHarness.session(["policy random", "rewards 1 0 0 1"])
+    let before = session.state
+    LabHarness.run(session, "show")
+    #expect(session.state == before)
+  }
+
+  @Test func errorsOfShow() {
+    let session = LabHarness.session(["policy arms 2 states 3"])
+    let usage = "show [state s]"
+    LabHarness.refuse(
+      session, "show state", output: LabHarness.errorText("show: needs a state number", expected: usage))
+    LabHarness.refuse(
+      session, "show state one",
+      output: LabHarness.errorText("show: 'one' is not a whole number (expected a state number)", expected: usage))
+    LabHarness.refuse(session, "show 1", command: "show", word: "1")
+    LabHarness.refuse(session, "show state 1 2", command: "show", word: "2")
+    // Pending wording: "'3' state 3 does not exist; states are numbered 0 to 2".
+    LabHarness.refuse(session, "show state 3", command: "show", word: "3")
+    LabHarness.refuse(session, "show state -1", command: "show", word: "-1")
+  }
+}
