@@ -1,0 +1,196 @@
+import EntropyCore
+import Foundation
+import Testing
+
+@testable import EntropyLab
+
+/// `help`, `status`, `checkpoint`, `restore`, `quit`, and the cells a
+/// session records.
+@Suite struct SessionCommandTests {
+  // MARK: help
+
+  @Test func helpAloneIsTheOverviewOfTheTable() {
+    let session = LabHarness.session()
+    let cell = LabHarness.run(session, "help")
+    #expect(cell.output == session.table.helpOverview())
+    #expect(LabHarness.run(session, "?").output == cell.output)
+    #expect(cell.output.hasPrefix("Policy and rewards:\n  policy arms|logits|probs|random …"))
+  }
+
+  @Test func helpOfACommandByNameAliasOrPrefix() {
+    let session = LabHarness.session()
+    let page = LabHarness.run(session, "help lr").output
+    #expect(page == "usage: lr η\n\nSet the learning rate η (a positive number).")
+    #expect(
+      LabHarness.run(session, "help exit").output
+        == "usage: quit\n\nLeave the shell (Ctrl-D does the same).\n\nalso: exit")
+    #expect(LabHarness.run(session, "help pred").output.hasPrefix("usage: predict\n\nPredict the next step's ΔH"))
+    #expect(LabHarness.run(session, "? step").output.hasPrefix("usage: step [n]\n"))
+  }
+
+  @Test func helpOfAControlShowsThePapersDefaults() {
+    let session = LabHarness.session()
+    let page = LabHarness.run(session, "help clipcov").output
+    #expect(
+      page
+        == """
+        usage: clipcov on|off [ratio r] [low ω_low] [high ω_high]
+
+        Clip-Cov: detach the gradient of a few random tokens whose covariance lies in (ω_low, ω_high).
+
+        Defaults (paper §4.3): ratio r = 0.0002, low ω_low = 1, high ω_high = 5.
+        Settings may be changed without switching on or off: 'clipcov ratio …'.
+        Controls act on sampled steps ('update grpo').
+        """)
+  }
+
+  @Test func errorsOfHelp() {
+    let session = LabHarness.session()
+    LabHarness.refuse(session, "help xyzzy", output: "error: 'xyzzy' is not a command (type 'help' for the list)")
+    LabHarness.refuse(
+      session, "help stpe", output: "error: 'stpe' is not a command; did you mean 'step'? (type 'help' for the list)")
+    LabHarness.refuse(session, "help cli", output: "error: 'cli' is ambiguous: it could be clip, clipcov, cliphigher")
+    LabHarness.refuse(session, "help step now", command: "help", word: "now")
+  }
+
+  // MARK: status
+
+  @Test func statusShowsEverySetting() {
+    let session = LabHarness.session(["policy logits 1 0 -1 0.5", "rewards 1 0 0 1", "step"], seed: 1)
+    let z = NaiveMath.apply([1, 0, -1, 0.5], StepPredictCommandTests.pgDelta(0.1))
+    let p = NaiveMath.softmax(z)
+    #expect(
+      LabHarness.run(session, "status").output
+        == """
+        policy  1 state × 4 arms
+        update  pg
+        lr      0.1
+        adv     exact (A = μ − V)
+        seed    1
+        steps   1
+        H       \(Printed.value(NaiveMath.entropy(z)))
+        R       \(Printed.value(p[0] + p[3]))
+        """)
+  }
+
+  @Test func statusFollowsTheSettings() {
+    let session = LabHarness.session(["policy arms 3 states 5", "update grpo", "lr 0.003", "adv 1 0 -1", "seed 99"])
+    let output = LabHarness.run(session, "status").output
+    #expect(
+      output.hasPrefix(
+        "policy  5 states × 3 arms\nupdate  grpo\nlr      0.003\nadv     set by hand\nseed    99\nsteps   0\nH       \(Printed.value(log(3)))\n"
+      ))
+  }
+
+  @Test func statusInJSON() {
+    let session = LabHarness.session(["seed 18446744073709551615"], json: true)
+    let s = LabHarness.onlyJSON(session, "status")
+    #expect(s["kind"] as? String == "status")
+    #expect(s["policy"] as? String == "1 state × 4 arms")
+    #expect(s["update"] as? String == "pg")
+    #expect(LabHarness.number(s["lr"]) == 0.1)
+    #expect(s["adv"] as? String == "exact (A = μ − V)")
+    #expect(s["seed"] as? String == "18446744073709551615")
+    #expect(LabHarness.number(s["steps"]) == 0)
+    expectWithin(LabHarness.number(s["H"]), log(4), tolerance: 1e-15, "H")
+    #expect(LabHarness.number(s["R"]) == 0)
+  }
+
+  @Test func errorsOfStatus() {
+    let session = LabHarness.session()
+    LabHarness.refuse(session, "status now", command: "status", word: "now")
+  }
+
+  // MARK: checkpoint and restore
+
+  @Test func checkpointSavesTheWholeStateAndRestoreBranchesFromIt() {
+    let session = LabHarness.session(
+      ["policy arms 3 states 2", "rewards 0.2 0.9 0.5", "update grpo", "seed 11", "step 2"])
+    let saved = session.state
+    let cell = LabHarness.run(session, "checkpoint fork")
+    #expect(cell.output == "checkpoint 'fork': step 2, H = \(Printed.value(saved.policy.meanEntropy))")
+    #expect(session.checkpoints["fork"] == saved)
+
+    LabHarness.run(session, "run 3")
+    let firstBranch = session.state
+    #expect(firstBranch.stepsTaken == 5)
+
+    let back = LabHarness.run(session, "restore fork")
+    #expect(back.output == "restore 'fork': step 2, H = \(Printed.value(saved.policy.meanEntropy))")
+    #expect(session.state == saved)
+
+    // Same generator, same settings: the branch replays bit for bit.
+    LabHarness.run(session, "run 3")
+    #expect(session.state == firstBranch)
+
+    // A checkpoint survives being restored, and can be restored again.
+    LabHarness.run(session, "restore fork")
+    #expect(session.state == saved)
+  }
+
+  @Test func checkpointAloneListsTheNamesAndANameCanBeOverwritten() {
+    let session = LabHarness.session()
+    #expect(LabHarness.run(session, "checkpoint").output == "checkpoints: none")
+    LabHarness.run(session, "checkpoint zeta")
+    LabHarness.run(session, "checkpoint alpha")
+    #expect(LabHarness.run(session, "checkpoint").output == "checkpoints: alpha, zeta")
+    LabHarness.run(session, "lr 0.7")
+    LabHarness.run(session, "checkpoint alpha")
+    #expect(session.checkpoints["alpha"]?.learningRate == 0.7)
+    #expect(session.checkpoints["zeta"]?.learningRate == 0.1)
+  }
+
+  @Test func errorsOfCheckpointAndRestore() {
+    let session = LabHarness.session(["lr 0.2"])
+    LabHarness.refuse(
+      session, "restore", output: LabHarness.errorText("restore: needs a checkpoint name", expected: "restore NAME"))
+    LabHarness.refuse(
+      session, "restore nope",
+      output: LabHarness.errorText("restore: 'nope' is not a checkpoint (saved: none)", expected: "restore NAME"))
+    LabHarness.run(session, "checkpoint b")
+    LabHarness.run(session, "checkpoint a")
+    LabHarness.refuse(
+      session, "restore nope",
+      output: LabHarness.errorText("restore: 'nope' is not a checkpoint (saved: a, b)", expected: "restore NAME"))
+    LabHarness.refuse(session, "restore a b", command: "restore", word: "b")
+    LabHarness.refuse(session, "checkpoint a b", command: "checkpoint", word: "b")
+  }
+
+  // MARK: quit
+
+  @Test func quitAndExitAskToLeave() {
+    for word in ["quit", "exit", "qu"] {
+      let session = LabHarness.session()
+      let cell = LabHarness.run(session, word)
+      #expect(cell.quit)
+      #expect(cell.output == "")
+      #expect(session.quitRequested)
+    }
+  }
+
+  @Test func quitWithAWordIsRefusedAndDoesNotLeave() {
+    let session = LabHarness.session()
+    LabHarness.refuse(session, "quit now", command: "quit", word: "now")
+    #expect(!session.quitRequested)
+  }
+
+  // MARK: cells
+
+  @Test func everyLineThatRunsIsANumberedCellFailedOrNot() {
+    let session = LabHarness.session()
+    _ = session.execute("lr 0.2")
+    _ = session.execute("# a comment")
+    _ = session.execute("lr -1")
+    _ = session.execute("stpe")
+    _ = session.execute("step")
+    #expect(session.cells.map(\.number) == [1, 2, 3, 4])
+    #expect(session.cells.map(\.input) == ["lr 0.2", "lr -1", "stpe", "step"])
+    #expect(session.cells.map(\.failed) == [false, true, true, false])
+    #expect(session.nextCellNumber == 5)
+    #expect(
+      session.cells[1].error
+        == LabError(
+          command: "lr", word: "-1", problem: "must be greater than 0 (expected the learning rate η)", expected: "lr η")
+    )
+  }
+}
