@@ -1,7 +1,83 @@
 import ArgumentParser
+import EntropyLab
 
-/// `entropy-lab [shell]`: the interactive notebook shell (placeholder).
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `entropy-lab [shell]`: the notebook shell. A readline prompt when stdin
+/// is a terminal; otherwise (or given a script) the lines are read one by
+/// one without decoration.
 struct ShellCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "shell", abstract: "Open the notebook shell (default).")
-  func run() throws { print("shell: not yet") }
+  static let configuration = CommandConfiguration(
+    commandName: "shell",
+    abstract: "Open the notebook shell (default).",
+    discussion: """
+      At a terminal: a readline prompt with Tab completion and history \
+      ($ENTROPY_LAB_HISTORY, else $XDG_STATE_HOME/entropy-lab/history, else \
+      ~/.local/state/entropy-lab/history). Ctrl-C discards the line or stops a \
+      long command; Ctrl-D or 'quit' leaves.
+
+      With piped input or a script, each line runs as a cell and its output \
+      (errors included) goes to stdout. Exit status: 0 when every command \
+      succeeded, 1 when one failed, 64 for bad flags, 66 for an unreadable script.
+      """)
+
+  @Flag(help: "Print one JSON object per result line instead of tables.")
+  var json = false
+
+  @Flag(help: "Stop at the first failing command (piped input and scripts).")
+  var bail = false
+
+  @Option(help: "Seed of the session's random generator.")
+  var seed: UInt64 = 0
+
+  @Flag(name: .customLong("no-color"), help: "Never colour the output (NO_COLOR does the same).")
+  var noColor = false
+
+  @Flag(help: "Print each command as '[n]> line' before its output (piped input and scripts).")
+  var echo = false
+
+  @Argument(help: "A script of commands, one per line, run like piped input.", completion: .file())
+  var script: String?
+
+  func validate() throws {
+    if echo && json {
+      throw ValidationError("--echo cannot be combined with --json: --json prints JSON objects only")
+    }
+  }
+
+  func run() throws {
+    Interrupt.ignoreBrokenPipe()
+    let environment = TerminalTraits.environment()
+    let interactive = script == nil && isatty(STDIN_FILENO) != 0
+    let traits = TerminalTraits.current(noColorFlag: noColor, environment: environment)
+    let style = OutputStyle(json: json, color: interactive && traits.color, unicode: interactive && traits.unicode)
+    let session = Session(seed: seed, style: style)
+    let status: Int32
+    if interactive {
+      let source = ReadlineLineSource(
+        table: session.table, historyPath: HistoryFile.location(environment: environment))
+      var shell = InteractiveShell(session: session, source: source, stdoutIsTerminal: traits.stdoutIsTerminal)
+      status = shell.run()
+    } else {
+      let source: PipedLineSource
+      if let script {
+        do throws(ScriptOpenError) {
+          source = try PipedLineSource(path: script)
+        } catch {
+          StandardOutput.warn("cannot open the script \(error.path): \(error.reason)")
+          throw ExitCode(66)  // EX_NOINPUT
+        }
+      } else {
+        source = PipedLineSource()
+      }
+      var shell = PipedShell(
+        session: session, source: source, inputName: script ?? "standard input", bail: bail, echo: echo)
+      status = shell.run()
+    }
+    if status != 0 { throw ExitCode(status) }
+  }
 }

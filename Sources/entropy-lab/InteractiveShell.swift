@@ -1,0 +1,37 @@
+import EntropyLab
+
+/// The shell at a terminal: a banner, a `[n]>` readline prompt per cell,
+/// Ctrl-C that never kills it, and a progress line for long commands.
+struct InteractiveShell {
+  /// The session the lines run in.
+  let session: Session
+  /// The readline prompt.
+  var source: ReadlineLineSource
+  /// Whether stdout is a terminal (for the progress line).
+  let stdoutIsTerminal: Bool
+
+  /// The greeting, two lines.
+  static let banner = """
+    entropy-lab: the entropy mechanism of policy-gradient RL, one cell at a time.
+    Type 'help' for the commands, Tab to complete, Ctrl-D or 'quit' to leave.
+    """
+
+  /// Runs until Ctrl-D or `quit`; the exit status is 0.
+  mutating func run() -> Int32 {
+    Interrupt.installHandler()
+    var out = StandardOutput()
+    let progress = ProgressLine()
+    if stdoutIsTerminal { session.progress = { done, total in progress.report(done: done, total: total) } }
+    out.writeLine(InteractiveShell.banner)
+    while !out.isBroken, let line = source.nextLine(prompt: "[\(session.nextCellNumber)]> ") {
+      Interruption.reset()
+      progress.start()
+      guard let cell = session.execute(line) else { continue }
+      progress.clear()
+      if !cell.output.isEmpty { out.writeLine(cell.output) }
+      if cell.quit { break }
+    }
+    source.finish()
+    return 0
+  }
+}
