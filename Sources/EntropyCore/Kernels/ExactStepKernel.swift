@@ -35,6 +35,10 @@ public struct RowCarry: Sendable, Equatable {
   public var sumEX: Double
   /// Σ e^(z − c)·A over arms with z > −∞.
   public var sumEA: Double
+  /// max z.
+  public var maxLogit: Double
+  /// max |A| over arms with z > −∞ (bounds the next step's |Δz|).
+  public var largestAdvantage: Double
 }
 
 extension RowKernels {
@@ -62,9 +66,9 @@ extension RowKernels {
   /// 2. the update, one read of z and A and one write of z: e from z,
   ///    Δz from e, z += Δz, Σe·(x − E x)·Δz (the covariance, centred on
   ///    log π's mean so that it loses no digits), and the sums above for the
-  ///    updated row, with e′ = e·e^(Δz′) (Δz′ = z′ − z as stored, so e′ is
-  ///    e^(z′ − c) of the stored z′; `VectorMath.expSmall` while |Δz′| ≤ 2⁻⁸,
-  ///    else one more pass with the full exp).
+  ///    updated row, with e′ = e·e^(Δz) by `VectorMath.expSmall` when
+  ///    |Δz| ≤ 2⁻⁸ is guaranteed beforehand (|Δz| ≤ |η|·max e·max|A − ā|/Σe
+  ///    for PG); otherwise one more pass with the full exp.
   ///
   /// On return `carry` holds the updated row's sums, so the next step of
   /// the same row with the same advantages skips pass 1: each row is then
@@ -93,13 +97,19 @@ extension RowKernels {
         return .unchanged
       }
       let s = RowLoops.expSums(zp, ap, count: k, shift: m)
-      before = RowCarry(shift: m, sumE: s.e, sumEX: s.ex, sumEA: s.ew)
+      before = RowCarry(
+        shift: m, sumE: s.e, sumEX: s.ex, sumEA: s.ew, maxLogit: m, largestAdvantage: s.wMaxAbs)
     }
     let c = before.shift
     let mu = before.sumEX / before.sumE  // E_π[z − c]; log π − E log π = (z − c) − mu
     let entropyBefore = max(log(before.sumE) - mu, 0)
     let ea = before.sumEA / before.sumE
     let scale = natural ? eta : eta / before.sumE
+    // |Δz| ≤ |scale|·max e·max|A − ā|, with e ≤ e^(max z − c): within
+    // expSmall's range, the pass also sums the updated row.
+    let largestE = natural ? 1 : Foundation.exp(min(before.maxLogit - c, 700))
+    let bound = abs(scale) * largestE * (before.largestAdvantage + abs(ea))
+    let sumsAfter = bound <= VectorMath.smallLimit
 
     var acc = UpdateSums()
     let width = RowLoops.width
@@ -107,7 +117,9 @@ extension RowKernels {
     var i = 0
     while i < full {
       let end = min(full, i + RowLoops.block)
-      updateBlock(zp, ap, from: i, to: end, shift: c, meanX: mu, meanA: ea, scale: scale, natural: natural, into: &acc)
+      updateBlock(
+        zp, ap, from: i, to: end, shift: c, meanX: mu, meanA: ea, scale: scale, natural: natural,
+        sumsAfter: sumsAfter, into: &acc)
       i = end
     }
     if full < k {
@@ -120,7 +132,8 @@ extension RowKernels {
             let aq = ab.baseAddress?.assumingMemoryBound(to: Double.self)
           else { return }
           updateBlock(
-            zq, aq, from: 0, to: width, shift: c, meanX: mu, meanA: ea, scale: scale, natural: natural, into: &acc)
+            zq, aq, from: 0, to: width, shift: c, meanX: mu, meanA: ea, scale: scale, natural: natural,
+            sumsAfter: sumsAfter, into: &acc)
         }
       }
       RowLoops.storeTail(zt, zp, full, k - full)
@@ -128,21 +141,24 @@ extension RowKernels {
 
     let covariance = acc.cov.sum() / before.sumE
     let newMax = acc.max.max()
-    var after = RowCarry(shift: c, sumE: acc.e.sum(), sumEX: acc.ex.sum(), sumEA: acc.ea.sum())
-    // The sums after the step are exact only if every |Δz′| was in
-    // expSmall's range, and accurate only while the shift stays within 1 of
-    // the new maximum; otherwise one more pass (never at the benchmark's
-    // sizes: there |Δz| < 1e-4).
-    let largestChange = max(acc.dMax.max(), -acc.dMin.min())
-    if !(largestChange <= VectorMath.smallLimit) || !(abs(newMax - c) <= 1) {
+    var after = RowCarry(
+      shift: c, sumE: acc.e.sum(), sumEX: acc.ex.sum(), sumEA: acc.ea.sum(), maxLogit: newMax,
+      largestAdvantage: before.largestAdvantage)
+    // Without the sums of the updated row (|Δz| possibly beyond expSmall's
+    // range), or when the shift has drifted more than 1 from the new
+    // maximum (digits at risk), one more pass; never at the benchmark's
+    // sizes, where |Δz| < 1e-4.
+    if !sumsAfter || !(abs(newMax - c) <= 1) {
       let shift = abs(newMax - c) <= 1 ? c : newMax
       let s = RowLoops.expSums(zp, ap, count: k, shift: shift)
-      after = RowCarry(shift: shift, sumE: s.e, sumEX: s.ex, sumEA: s.ew)
+      after = RowCarry(
+        shift: shift, sumE: s.e, sumEX: s.ex, sumEA: s.ew, maxLogit: newMax, largestAdvantage: s.wMaxAbs)
     }
     let entropyAfter = max(log(after.sumE) - after.sumEX / after.sumE, 0)
     if abs(newMax) > Policy.recentreThreshold {
       recentre(z, by: newMax)
       after.shift -= newMax  // z − shift, and so every sum, is unchanged
+      after.maxLogit = 0
     }
     carry = after.sumE.isFinite && after.sumE > 0 ? after : nil
     return RowStepResult(
@@ -161,16 +177,15 @@ extension RowKernels {
     var ea = VectorMath.Vector()
     /// max z′.
     var max = VectorMath.Vector(repeating: -.infinity)
-    /// max and min of Δz′ = z′ − z over live arms.
-    var dMax = VectorMath.Vector()
-    var dMin = VectorMath.Vector()
   }
 
   /// The update pass over z[start ..< end] (a multiple of the width, at
-  /// most one summation block).
+  /// most one summation block). With `sumsAfter`, e′ = e·e^(Δz) by
+  /// `expSmall` (the caller has bounded |Δz| by 2⁻⁸), and
+  /// z′ − c = (z − c) + Δz, to within an ulp of the stored z′.
   static func updateBlock(
     _ zp: UnsafeMutablePointer<Double>, _ ap: UnsafePointer<Double>, from start: Int, to end: Int,
-    shift c: Double, meanX mu: Double, meanA ea: Double, scale: Double, natural: Bool,
+    shift c: Double, meanX mu: Double, meanA ea: Double, scale: Double, natural: Bool, sumsAfter: Bool,
     into acc: inout UpdateSums
   ) {
     typealias V = VectorMath.Vector
@@ -179,32 +194,31 @@ extension RowKernels {
     var sx = V()
     var sa = V()
     var newMax = acc.max
-    var dMax = acc.dMax
-    var dMin = acc.dMin
     let width = RowLoops.width
     var i = start
     // One loop body with one `exp` and no call: a nested function here
-    // would capture the accumulators and run 4× slower (measured).
+    // would capture the accumulators and run 4× slower (measured). The two
+    // flags are loop invariant (LLVM unswitches the loop on them).
     while i < end {
       let zv = RowLoops.load(zp, i)
       let av = RowLoops.load(ap, i)
       let x = zv - c
       let e = VectorMath.expKernel(x)
-      // −∞ + finite stays −∞: dead arms are unchanged. (`natural` is loop
-      // invariant: the branch is predicted, or unswitched by LLVM.)
-      let dz = natural ? scale * (av - ea) : (scale * e) * (av - ea)
+      // Dead arms (z = −∞): e = 0, so PG's Δz = 0; NPG's is set to 0.
+      let dz =
+        natural ? (scale * (av - ea)).replacing(with: 0, where: zv .== -.infinity) : (scale * e) * (av - ea)
       let zn = zv + dz
       RowLoops.store(zn, zp, i)
-      cov = VectorMath.fma(e * (RowLoops.clampLow(x) - mu), dz, cov)
       newMax = RowLoops.maxLanes(newMax, zn)
-      // The change as stored, 0 on dead arms (where −∞ − (−∞) is NaN).
-      let d = (zn - zv).replacing(with: 0, where: zv .== -.infinity)
-      dMax = RowLoops.maxLanes(dMax, d)
-      dMin = dMin.replacing(with: d, where: d .< dMin)
-      let en = e * VectorMath.expSmall(d)
-      se += en
-      sx = VectorMath.fma(en, RowLoops.clampLow(zn - c), sx)
-      sa = VectorMath.fma(en, av, sa)
+      let xl = RowLoops.clampLow(x)  // finite where e = 0
+      cov = VectorMath.fma(e * (xl - mu), dz, cov)
+      if sumsAfter {
+        // Dead arms: e = 0 and Δz = 0, so e′ = 0.
+        let en = e * VectorMath.expSmall(dz)
+        se += en
+        sx = VectorMath.fma(en, xl + dz, sx)
+        sa = VectorMath.fma(en, av, sa)
+      }
       i += width
     }
     acc.cov += cov
@@ -212,8 +226,6 @@ extension RowKernels {
     acc.ex += sx
     acc.ea += sa
     acc.max = newMax
-    acc.dMax = dMax
-    acc.dMin = dMin
   }
 
   /// Subtracts `c` from every finite logit of the row.

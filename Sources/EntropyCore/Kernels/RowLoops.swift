@@ -75,8 +75,8 @@
     return m0.max()
   }
 
-  /// Σe, Σe·xl and Σe·w over a row, for x = z − m (`w` may be nil: then
-  /// the third sum is 0). `w` is read only where z > −∞.
+  /// Σe, Σe·xl, Σe·w and max |w| over a row, for x = z − m (`w` may be
+  /// nil: then the last two are 0). `w` is read only where z > −∞.
   ///
   /// This is the pass that gives the log-partition, the entropy and E_π w
   /// in one read of the row.
@@ -87,6 +87,8 @@
     var ex: Double
     /// Σ e^(z−m)·w.
     var ew: Double
+    /// max |w| over arms with z > −∞ (0 without w).
+    var wMaxAbs: Double
   }
 
   static func expSums(
@@ -95,6 +97,7 @@
     var te = V()
     var tx = V()
     var tw = V()
+    var wMax = V()
     let full = k / width * width
     var i = 0
     while i < full {
@@ -112,6 +115,7 @@
           // Arms with z = −∞ are outside the policy: their w is not read.
           let wv = load(w, i).replacing(with: 0, where: zv .== -.infinity)
           bw = VectorMath.fma(e, wv, bw)
+          wMax = maxLanes(maxLanes(wMax, wv), -wv)
           i += width
         }
       } else {
@@ -136,9 +140,10 @@
       if let w {
         let wv = loadTail(w, full, k - full, fill: 0).replacing(with: 0, where: zv .== -.infinity)
         tw = VectorMath.fma(e, wv, tw)
+        wMax = maxLanes(maxLanes(wMax, wv), -wv)
       }
     }
-    return ExpSums(e: te.sum(), ex: tx.sum(), ew: tw.sum())
+    return ExpSums(e: te.sum(), ex: tx.sum(), ew: tw.sum(), wMaxAbs: wMax.max())
   }
 
   /// max(x, −750): finite wherever e^x = 0 might multiply it.
