@@ -55,7 +55,7 @@ struct StepBench: ParsableCommand {
       print(Self.json(report))
     } else {
       print(
-        "median_seconds_per_step \(Self.fixed(report.medianSeconds, 4)) states \(states) arms \(arms) "
+        "median_seconds_per_step \(Self.fixed(report.medianSeconds, 6)) states \(states) arms \(arms) "
           + "threads \(report.threads) carry \(noCarry ? "no" : "yes")"
       )
       let peak = report.peakResidentBytes.map { Self.fixed($0 / 1e6, 1) } ?? "unknown"
@@ -68,7 +68,7 @@ struct StepBench: ParsableCommand {
   /// A step line in the NumPy peer's format, with more digits.
   static func line(_ m: StepMeasurement) -> String {
     "step \(m.step) entropy_before \(sci(m.entropyBefore)) entropy_after \(sci(m.entropyAfter)) "
-      + "entropy_change \(sci(m.entropyChange)) first_order \(sci(m.firstOrder)) seconds \(fixed(m.seconds, 4))"
+      + "entropy_change \(sci(m.entropyChange)) first_order \(sci(m.firstOrder)) seconds \(fixed(m.seconds, 6))"
   }
 
   /// The report as one JSON object (numbers in shortest round-trip form).
