@@ -16,14 +16,15 @@ struct InteractiveShell {
     Type 'help' for the commands, Tab to complete, Ctrl-D or 'quit' to leave.
     """
 
-  /// Runs until Ctrl-D or `quit`; the exit status is 0.
+  /// Runs until Ctrl-D or `quit` (exit status 0), or until SIGHUP or
+  /// SIGTERM (the process then dies of that signal, history saved).
   mutating func run() -> Int32 {
-    Interrupt.installHandler()
+    Interrupt.installHandlers()
     var out = StandardOutput()
     let progress = ProgressLine()
     if stdoutIsTerminal { session.progress = { done, total in progress.report(done: done, total: total) } }
     out.writeLine(InteractiveShell.banner)
-    while !out.isBroken, let line = source.nextLine(prompt: "[\(session.nextCellNumber)]> ") {
+    while !out.isBroken && !Interrupt.isEnding, let line = source.nextLine(prompt: "[\(session.nextCellNumber)]> ") {
       Interruption.reset()
       progress.start()
       guard let cell = session.execute(line) else { continue }
@@ -32,6 +33,7 @@ struct InteractiveShell {
       if cell.quit { break }
     }
     source.finish()
+    Interrupt.endBySignal()
     return 0
   }
 }

@@ -16,7 +16,7 @@ import Synchronization
 /// in a signal handler:
 /// 1. readline's own SIGINT handler (kept installed for the whole prompt by
 ///    `rl_persistent_signal_handlers`) records the signal; `poll` returns
-///    EINTR;
+///    EINTR (or readline meets the signal while it reads a key);
 /// 2. `rl_check_signals()` lets readline drop its line state (undo list,
 ///    incremental search, …), echo `^C` and pass the signal on to the
 ///    shell's handler, which sets `Interruption`;
@@ -52,7 +52,9 @@ struct ReadlineLineSource: LineSource {
     if let historyPath {
       let file = HistoryFile(path: historyPath, limit: ReadlineLineSource.historyLimit)
       do throws(HistoryError) {
-        for entry in try file.load() { add_history(entry) }
+        let entries = try file.load()
+        for entry in entries { add_history(entry) }
+        lastEntry = entries.last
         history = file
       } catch {
         StandardOutput.warn(error.message)
@@ -102,6 +104,10 @@ struct ReadlineLineSource: LineSource {
       // pending). So both are checked before every wait.
       var searching = false
       if rl_pending_signal() != 0 { searching = processSignal() }
+      if Interrupt.isEnding {
+        rl_callback_handler_remove()
+        return nil
+      }
       if Interruption.consume() {
         abandonLine(prompt: prompt, searching: searching)
         continue

@@ -97,6 +97,19 @@ import Testing
     #expect(history == "policy arms 3\nrewards 0 0 1\npolicy arms 3\nquit\n")
   }
 
+  @Test func sigtermSavesTheHistoryAndEndsBySignal() throws {
+    let home = try TemporaryFolder()
+    defer { home.remove() }
+    let shell = try Self.start(in: home)
+    try shell.expect("[1]> ")
+    shell.type("policy arms 2" + Keys.enter)
+    try shell.expect("[2]> ")
+    kill(shell.pid, SIGTERM)
+    #expect(try shell.waitForExit() == 128 + SIGTERM)
+    let history = try String(contentsOfFile: home.path + "/state/entropy-lab/history", encoding: .utf8)
+    #expect(history == "policy arms 2\n")
+  }
+
   @Test func anUnwritableHistoryFileGivesOneWarning() throws {
     let home = try TemporaryFolder()
     defer { home.remove() }
