@@ -7,11 +7,12 @@ import Foundation
 /// −∞ has π = 0 and contributes nothing to any π-weighted sum (0·log 0 = 0).
 ///
 /// Every kernel is vectorised on `SIMD16<Double>` (see `VectorMath` and
-/// `RowLoops`): one pass finds the row maximum m, then each further pass
-/// evaluates e = e^(z − m) in registers and accumulates what it needs, with
+/// `RowLoops`): one pass finds the row maximum m together with Σe, Σe·(z − m)
+/// and Σe·w for e = e^(z − m) (a running maximum per lane), and each further
+/// pass evaluates e in registers and accumulates what it needs, with
 /// π = e / Σe and log π = (z − m) − log Σe. So the entropy, E_π of any
-/// vector and the log-partition come out of a single pass after the maximum,
-/// and centred second moments out of one more. K need not be a multiple of
+/// vector and the log-partition come out of a single pass, and centred
+/// second moments out of one more. K need not be a multiple of
 /// the vector width (the last vector is padded with −∞ logits).
 ///
 /// The fused exact step used by the benchmark and by whole-policy updates is
@@ -20,9 +21,8 @@ public enum RowKernels {
   /// log Σ_a exp(z_a), computed as m + log Σ exp(z_a − m) with m = max z.
   public static func logSumExp(_ z: UnsafeBufferPointer<Double>) -> Double {
     guard let base = z.baseAddress else { return -.infinity }
-    let m = RowLoops.maximum(base, count: z.count)
+    let (m, s) = RowLoops.softmaxSums(base, nil, count: z.count)
     guard m.isFinite else { return m }
-    let s = RowLoops.expSums(base, nil, count: z.count, shift: m)
     return m + log(s.e)
   }
 
@@ -64,14 +64,13 @@ public enum RowKernels {
 
   /// The entropy −Σ π log π of softmax(z), in nats.
   ///
-  /// Computed as log Σe − Σ e·(z − m) / Σe with e = e^(z − m) (one pass
-  /// after the maximum), clamped at 0 from below (round-off can make a
+  /// Computed as log Σe − Σ e·(z − m) / Σe with e = e^(z − m) (one pass),
+  /// clamped at 0 from below (round-off can make a
   /// one-hot row's entropy −1e-17).
   public static func entropy(_ z: UnsafeBufferPointer<Double>) -> Double {
     guard let base = z.baseAddress else { return 0 }
-    let m = RowLoops.maximum(base, count: z.count)
+    let (m, s) = RowLoops.softmaxSums(base, nil, count: z.count)
     guard m.isFinite else { return 0 }
-    let s = RowLoops.expSums(base, nil, count: z.count, shift: m)
     return max(log(s.e) - s.ex / s.e, 0)
   }
 
@@ -98,9 +97,8 @@ public enum RowKernels {
       return Moments(entropy: 0, meanD: 0, covariance: 0, varianceD: 0, thirdMoment: 0)
     }
     let k = z.count
-    let m = RowLoops.maximum(zp, count: k)
+    let (m, s) = RowLoops.softmaxSums(zp, dp, count: k)
     guard m.isFinite else { return Moments(entropy: 0, meanD: 0, covariance: 0, varianceD: 0, thirdMoment: 0) }
-    let s = RowLoops.expSums(zp, dp, count: k, shift: m)
     let mu = s.ex / s.e  // E_π[z − m]; f − E f = (z − m) − mu
     let ed = s.ew / s.e
     let full = k / RowLoops.width * RowLoops.width
@@ -204,12 +202,11 @@ public enum RowKernels {
     precondition(a.count == z.count && dz.count == z.count, "A and Δz must have one value per arm")
     guard let zp = z.baseAddress, let ap = a.baseAddress, let op = dz.baseAddress else { return 0 }
     let k = z.count
-    let m = RowLoops.maximum(zp, count: k)
+    let (m, s) = RowLoops.softmaxSums(zp, ap, count: k)
     guard m.isFinite else {
       for i in 0..<k { op[i] = 0 }
       return 0
     }
-    let s = RowLoops.expSums(zp, ap, count: k, shift: m)
     let ea = s.ew / s.e
     let scale = natural ? eta : eta / s.e
     let full = k / RowLoops.width * RowLoops.width

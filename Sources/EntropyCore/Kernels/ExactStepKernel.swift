@@ -61,8 +61,9 @@ extension RowKernels {
   /// The fused exact step with carried sums (see the overload above).
   ///
   /// Passes over the row:
-  /// 1. without a carry: m = max z, then Σe, Σe·(z − m), Σe·A with
-  ///    e = e^(z − m) (log Σe, H before, E_π A);
+  /// 1. without a carry: m = max z and Σe, Σe·(z − m), Σe·A with
+  ///    e = e^(z − m) in one pass (`RowLoops.softmaxSums`): log Σe, H before,
+  ///    E_π A;
   /// 2. the update, one read of z and A and one write of z: e from z,
   ///    Δz from e, z += Δz, Σe·(x − E x)·Δz (the covariance, centred on
   ///    log π's mean so that it loses no digits), and the sums above for the
@@ -91,12 +92,11 @@ extension RowKernels {
     if let c = carry {
       before = c
     } else {
-      let m = RowLoops.maximum(zp, count: k)
+      let (m, s) = RowLoops.softmaxSums(zp, ap, count: k)
       guard m.isFinite else {
         carry = nil
         return .unchanged
       }
-      let s = RowLoops.expSums(zp, ap, count: k, shift: m)
       before = RowCarry(
         shift: m, sumE: s.e, sumEX: s.ex, sumEA: s.ew, maxLogit: m, largestAdvantage: s.wMaxAbs)
     }

@@ -146,6 +146,104 @@
     return ExpSums(e: te.sum(), ex: tx.sum(), ew: tw.sum(), wMaxAbs: wMax.max())
   }
 
+  /// The row maximum m and the sums of `expSums(z, w, shift: m)` in one
+  /// pass: each lane keeps its own running maximum and rescales its sums by
+  /// e^(old − new) when it rises (about ln(K/16) times per lane on random
+  /// rows, so the extra `exp` is rare), and the lanes are brought to the
+  /// common maximum at the end. This saves the separate pass for the
+  /// maximum, which for a row that is not in cache is a full read from
+  /// memory. m is −∞ (and the sums 0) when every z is −∞.
+  static func softmaxSums(
+    _ z: UnsafePointer<Double>, _ w: UnsafePointer<Double>?, count k: Int
+  ) -> (max: Double, sums: ExpSums) {
+    // A finite "minus infinity": e^(lane max − new max) is then 0, never
+    // NaN, for a lane that has seen no finite logit yet.
+    var acc = OnlineSums(shift: V(repeating: -.greatestFiniteMagnitude))
+    let full = k / width * width
+    var i = 0
+    while i < full {
+      let end = min(full, i + block)
+      onlineBlock(z, w, from: i, to: end, into: &acc)
+      i = end
+    }
+    if full < k {
+      _ = withTail(z, from: full, count: k, fill: -.infinity) { zq in
+        if let w {
+          _ = withTail(w, from: full, count: k, fill: 0) { wq in
+            onlineBlock(zq, wq, from: 0, to: width, into: &acc)
+          }
+        } else {
+          onlineBlock(zq, nil, from: 0, to: width, into: &acc)
+        }
+      }
+    }
+    let m = acc.shift.max()
+    guard m > -.greatestFiniteMagnitude else { return (-.infinity, ExpSums(e: 0, ex: 0, ew: 0, wMaxAbs: 0)) }
+    // Each lane's sums from its own shift s to m: Σe·(z − m) = Σe·(z − s) + (s − m)·Σe.
+    let g = VectorMath.expKernel(acc.shift - m)
+    let ex = g * VectorMath.fma(acc.shift - m, acc.e, acc.ex)
+    return (m, ExpSums(e: (g * acc.e).sum(), ex: ex.sum(), ew: (g * acc.ew).sum(), wMaxAbs: acc.wMax.max()))
+  }
+
+  /// Per-lane sums relative to a per-lane running maximum (`softmaxSums`).
+  struct OnlineSums {
+    /// Each lane's running maximum.
+    var shift: V
+    /// Σe, Σe·(z − shift), Σe·w per lane.
+    var e = V()
+    var ex = V()
+    var ew = V()
+    /// max |w| per lane.
+    var wMax = V()
+  }
+
+  /// `softmaxSums` over z[start ..< end] (a multiple of the width, at most
+  /// one summation block). One loop, one `exp` on the common path.
+  static func onlineBlock(
+    _ z: UnsafePointer<Double>, _ w: UnsafePointer<Double>?, from start: Int, to end: Int,
+    into acc: inout OnlineSums
+  ) {
+    var shift = acc.shift
+    var te = acc.e
+    var tx = acc.ex
+    var tw = acc.ew
+    var wMax = acc.wMax
+    var be = V()
+    var bx = V()
+    var bw = V()
+    let hasW = w != nil
+    let wp = w ?? z  // read only when hasW
+    var i = start
+    while i < end {
+      let zv = load(z, i)
+      let up = zv .> shift
+      if any(up) {
+        // Rare: rescale this lane's sums to its new maximum.
+        let next = shift.replacing(with: zv, where: up)
+        let d = shift - next  // 0 in lanes that did not rise
+        let f = VectorMath.expKernel(d)
+        tx = f * VectorMath.fma(d, te, tx)
+        bx = f * VectorMath.fma(d, be, bx)
+        te *= f
+        be *= f
+        tw *= f
+        bw *= f
+        shift = next
+      }
+      let x = zv - shift
+      let e = VectorMath.expKernel(x)
+      be += e
+      bx = VectorMath.fma(e, clampLow(x), bx)
+      if hasW {
+        let wv = load(wp, i).replacing(with: 0, where: zv .== -.infinity)
+        bw = VectorMath.fma(e, wv, bw)
+        wMax = maxLanes(maxLanes(wMax, wv), -wv)
+      }
+      i += width
+    }
+    acc = OnlineSums(shift: shift, e: te + be, ex: tx + bx, ew: tw + bw, wMax: wMax)
+  }
+
   /// max(x, −750): finite wherever e^x = 0 might multiply it.
   @inline(__always)
   static func clampLow(_ x: V) -> V {
