@@ -26,7 +26,7 @@ import Testing
     let logits = "policy logits v1 … vK [state s]"
     let probs = "policy probs p1 … pK [state s]"
     let random = "policy random [scale σ]"
-    let rewards = "rewards v1 … vK [state s]"
+    let rewards = "rewards v1 … vK [state s] | rewards random"
     let adv = "adv v1 … vK [state s] | adv exact"
     let compare = "compare [none] [clipcov] [klcov] [cliphigher] [entropybonus] [steps N] [seeds s1..s2]"
     let clipcov = "clipcov on|off [ratio r] [low ω_low] [high ω_high]"

@@ -34,6 +34,21 @@ import Testing
     #expect(one.output == "rewards: state 1; R = \(Printed.value(r2))")
   }
 
+  @Test func rewardsRandomDrawsEveryMuFromTheSessionGenerator() {
+    let session = LabHarness.session(["policy arms 3 states 2", "policy logits 1 0 -1 state 1", "seed 13"])
+    let cell = LabHarness.run(session, "rewards random")
+    var g = SplitMix64(seed: 13)
+    let mu = (0..<6).map { _ in g.nextUnit() }
+    #expect(session.state.bandit.meanRewards == mu)
+    #expect(session.state.generator == g)
+    #expect(mu.allSatisfy { $0 >= 0 && $0 < 1 })
+    let r =
+      (NaiveMath.mean([1.0 / 3, 1.0 / 3, 1.0 / 3], Array(mu[0..<3]))
+        + NaiveMath.mean(NaiveMath.softmax([1, 0, -1]), Array(mu[3..<6]))) / 2
+    #expect(cell.output == "rewards random: μ ~ U[0, 1) for every state and arm; R = \(Printed.value(r))")
+    LabHarness.refuse(session, "rewards random 3", command: "rewards", word: "3")
+  }
+
   @Test func exactAdvantagesFollowThePolicyAfterEveryStep() {
     let session = LabHarness.session(["policy logits 1 0 -1 0.5", "rewards 1 0 0 1", "step"])
     let z = session.state.policy.logits
@@ -102,7 +117,7 @@ import Testing
 
   @Test func errorsOfRewards() {
     let session = LabHarness.session(["policy logits 1 0 -1 0.5", "rewards 1 0 0 1"])
-    let usage = "rewards v1 … vK [state s]"
+    let usage = "rewards v1 … vK [state s] | rewards random"
     LabHarness.refuse(
       session, "rewards",
       output: LabHarness.errorText("rewards: expected 4 values (one per arm), got 0", expected: usage))
