@@ -320,7 +320,7 @@ import Testing
     let cell = try #require(session.execute("export csv \(path)"))
     let message = try #require(cell.error?.message)
     #expect(message.hasPrefix("export: '\(path)' cannot create a file in"), "\(message)")
-    #expect(message.hasSuffix("no such file or directory"), "\(message)")
+    #expect(message.lowercased().hasSuffix("no such file or directory"), "\(message)")
     #expect(!FileManager.default.fileExists(atPath: path))
   }
 
@@ -345,7 +345,7 @@ import Testing
     defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.url.path) }
     let session = try sampledSession()
     let cell = try #require(session.execute("export csv \(path)"))
-    #expect(cell.error?.message.contains("permission denied") == true)
+    #expect(cell.error?.message.lowercased().contains("permission denied") == true)
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "old,data\n")
   }
 
@@ -361,6 +361,22 @@ import Testing
     let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
     #expect(mode == 0o600)
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["run.csv"])
+  }
+
+  @Test func exportAsksTheSessionsFileAccessPolicy() throws {
+    let folder = try TemporaryFolder()
+    let allowed = folder.url.resolvingSymlinksInPath().path
+    let session = try sampledSession()
+    session.fileAccess = FileAccessPolicy(mode: .safe(writableFolder: nil))
+    let refused = try #require(session.execute("export csv \(allowed)/a.csv"))
+    #expect(refused.error?.message.hasPrefix("export: ") == true)
+    #expect(!FileManager.default.fileExists(atPath: allowed + "/a.csv"))
+    session.fileAccess = FileAccessPolicy(mode: .safe(writableFolder: allowed))
+    #expect(session.execute("export csv \(allowed)/b.csv")?.error == nil)
+    #expect(FileManager.default.fileExists(atPath: allowed + "/b.csv"))
+    let outside = try #require(session.execute("export csv \(allowed)/../outside-\(UUID().uuidString).csv"))
+    #expect(outside.error?.message.contains("outside the folder") == true)
+    #expect(session.fileAccess.refusals.count == 1)  // logged by the second policy
   }
 
   @Test func exportArgumentErrors() throws {

@@ -67,8 +67,8 @@ enum ExportCommands {
         text = format == "csv" ? TrajectoryExport.csv(trajectory) : TrajectoryExport.json(trajectory)
         what = "\(trajectory.count) step\(trajectory.count == 1 ? "" : "s")"
       }
-      do throws(LabError) {
-        try ExportFileWriter.write(text, to: destination)
+      do throws(FileError) {
+        try AtomicFile.write(text, to: destination)
       } catch {
         throw LabError(command: "export", word: path, problem: error.problem)
       }
@@ -76,20 +76,17 @@ enum ExportCommands {
     })
 
   /// The file an export may write, from the `FILE` the user typed: the one
-  /// place where export paths are checked.
+  /// place where export paths are checked, so one check covers every format.
   ///
   /// `~/` is expanded; a relative path is relative to the working folder.
+  /// The session's `FileAccessPolicy` then decides: a line the user typed
+  /// may write anywhere; a replayed notebook's cell only where its replay
+  /// allows (`--allow-writes DIR`, `--trust`), and every refusal is logged.
   ///
-  /// - Throws: `LabError` for an empty path.
+  /// - Throws: `LabError` for an empty path or a refused one.
   static func checkedDestination(_ path: String, session: Session, args: ArgumentReader) throws(LabError) -> String {
     guard !path.isEmpty else { throw args.error("needs a file name FILE", word: path) }
     let expanded = (path as NSString).expandingTildeInPath
-    // FILE ACCESS POLICY — wire in here. The safe mode for replayed
-    // notebooks (`Session.fileAccess`, `FileAccessPolicy`) must decide
-    // whether `expanded` may be written before anything is; this is the
-    // only place where `export` resolves a path, so one check here covers
-    // every format, e.g.:
-    //   try session.fileAccess.checkWrite(expanded)  // throws LabError
-    return expanded
+    return try session.fileAccess.authorizeWrite(expanded, command: "export")
   }
 }
