@@ -10,7 +10,10 @@
 /// - sums run over blocks of `blockVectors` vectors, then block totals are
 ///   added, which keeps the rounding error of a 150,000-term sum near that
 ///   of pairwise summation.
-@usableFromInline enum RowLoops {
+///
+/// The small helpers are `@inline(__always)` for the reason given at
+/// `VectorMath` (measured: otherwise they stay calls inside the loops).
+enum RowLoops {
   typealias V = VectorMath.Vector
 
   /// Lanes per vector.
