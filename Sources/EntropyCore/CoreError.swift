@@ -16,6 +16,8 @@ public enum CoreError: Error, Equatable, Sendable {
   case nonFinite(what: String)
   /// An update whose logit change is not finite.
   case nonFiniteUpdate
+  /// A mean reward outside [0, 1] met Bernoulli reward noise.
+  case rewardOutOfRange(state: Int, arm: Int, value: Double)
   /// A state index outside 0..<states.
   case stateOutOfRange(Int, states: Int)
 }

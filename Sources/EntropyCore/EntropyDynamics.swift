@@ -34,6 +34,10 @@ public struct ArmContribution: Sendable, Equatable {
 /// and is *more* accurate than H(after) − H(before) at vocabulary scale,
 /// where the subtraction of two numbers near log K loses digits.
 public enum EntropyDynamics {
+  /// The largest span max Δz − min Δz (over live arms) whose path integral
+  /// is computed (1024 panels); beyond it the path integral is NaN.
+  public static let maxResolvedSpan = 2048.0
+
   /// The three predictions for one row `z` and change `d`.
   ///
   /// The path integral uses composite 16-node Gauss–Legendre with one panel
@@ -58,7 +62,12 @@ public enum EntropyDynamics {
     }
     // Clamp in floating point before converting: Int(_:) traps for a range
     // beyond Int.max (a huge but finite Δz such as 1e20) or +∞.
-    let panels = Int(min(64, max(1, (range / 2).rounded(.up))))
+    guard range <= maxResolvedSpan else {
+      // The integrand's features are narrower than the quadrature can see:
+      // say so with NaN rather than print a wrong "exact" value.
+      return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: .nan)
+    }
+    let panels = max(1, Int((range / 2).rounded(.up)))
     let integral = withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { scratch in
       GaussLegendre.pathRule.integrate(panels: panels) { t in
         RowKernels.covarianceAlong(z, d, t: t, scratch: scratch)

@@ -11,8 +11,10 @@ public struct StepRecord: Sendable, Equatable {
   public var prediction: EntropyPrediction
   /// Expected reward R of the policy after the step.
   public var expectedReward: Double
-  /// Counts of a sampled step (zero for exact steps).
+  /// Counts of a sampled step (nil for exact steps).
   public var sampled: SampledCounts?
+  /// The update rule that took the step (`pg`, `npg`, `grpo`).
+  public var rule: String
 
   /// The actual change H(after) − H(before).
   public var entropyChange: Double { entropyAfter - entropyBefore }
@@ -22,8 +24,9 @@ public struct StepRecord: Sendable, Equatable {
   /// A record from its parts.
   public init(
     step: Int, entropyBefore: Double, entropyAfter: Double, prediction: EntropyPrediction,
-    expectedReward: Double, sampled: SampledCounts? = nil
+    expectedReward: Double, sampled: SampledCounts? = nil, rule: String = ""
   ) {
+    self.rule = rule
     self.step = step
     self.entropyBefore = entropyBefore
     self.entropyAfter = entropyAfter

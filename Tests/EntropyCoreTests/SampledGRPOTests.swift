@@ -80,8 +80,8 @@ struct SampledGRPOTests {
       let error = #expect(throws: CoreError.self, "μ = \(bad)") {
         try Rollout.sample(policy: policy, bandit: bandit, groupSize: 4, noise: .bernoulli, filter: true, using: &g)
       }
-      guard case .invalidProbabilities = error else {
-        Issue.record("μ = \(bad): expected invalidProbabilities, got \(String(describing: error))")
+      guard case .rewardOutOfRange = error else {
+        Issue.record("μ = \(bad): expected rewardOutOfRange, got \(String(describing: error))")
         continue
       }
       #expect(g == before, "nothing drawn before refusing")

@@ -384,7 +384,7 @@ import Testing
     #expect(session.execute("export")?.error?.message == "export: needs a format")
     #expect(session.execute("export png x.png")?.error?.message == "export: 'png' is not one of: svg, html, csv, json")
     #expect(session.execute("export csv")?.error?.message == "export: needs a file name FILE")
-    #expect(session.execute("export csv a.csv extra")?.error?.message == "export: 'extra' unexpected word")
+    #expect(session.execute("export csv a.csv extra")?.error?.message == "export: 'extra' is not expected here")
     #expect(
       session.execute("export csv a.csv")?.error?.message
         == "export: nothing to export yet: no steps taken ('step' or 'run N' first)")

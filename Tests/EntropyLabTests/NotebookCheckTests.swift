@@ -196,7 +196,7 @@ import Testing
       let result = FileReplay.run(path, options: ReplayOptions(mode: .run))
       #expect(result.status == .failed)
       #expect(result.output.hasPrefix("Intro.\n\n```lab\n> policy arms 2\npolicy: 1 state × 2 arms"))
-      #expect(result.output.contains("> policy arms 0\nerror: policy:"))
+      #expect(result.output.contains("> policy arms 0\nerror: policy arms:"))
       #expect(result.diagnostics.contains("r.md: 2 of 2 cells run"))
       // --bail stops at that failure.
       let bailed = FileReplay.run(folder + "/r.md", options: ReplayOptions(mode: .check, bail: true))

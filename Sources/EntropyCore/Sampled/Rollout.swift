@@ -44,15 +44,14 @@ public struct Rollout: Sendable, Equatable {
   /// of one sample gets mean 0 and std 1. With `filter`, groups whose
   /// rewards are all equal (all right or all wrong) are dropped.
   ///
-  /// - Throws: `CoreError.invalidProbabilities` when Bernoulli noise meets a
+  /// - Throws: `CoreError.rewardOutOfRange` when Bernoulli noise meets a
   ///   mean reward outside [0, 1].
   public static func sample(
     policy: Policy, bandit: Bandit, groupSize: Int, noise: RewardNoise, filter: Bool,
     using generator: inout SplitMix64
   ) throws(CoreError) -> Rollout {
-    if noise == .bernoulli, let bad = bandit.meanRewards.first(where: { !($0 >= 0 && $0 <= 1) }) {
-      throw .invalidProbabilities(
-        "Bernoulli rewards need every mean reward in [0, 1], but one is \(bad); use 'noise gaussian σ' or 'noise none'")
+    if noise == .bernoulli, let bad = bandit.meanRewards.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+      throw .rewardOutOfRange(state: bad / bandit.arms, arm: bad % bandit.arms, value: bandit.meanRewards[bad])
     }
     var tokens: [SampledToken] = []
     var filtered = 0

@@ -20,7 +20,7 @@ enum Comparison {
   /// Runs every setting × seed for `steps` steps from `start` (a copy).
   static func run(
     from start: LabState, settings: [String?], steps: Int, seeds: [UInt64], context: CommandContext
-  ) -> (reports: [Report], outcomes: [Outcome]) {
+  ) -> (reports: [Report], outcomes: [Outcome], failures: [String], interrupted: Bool) {
     var outcomes: [Outcome] = []
     var interrupted = false
     var failures: [String] = []
@@ -92,7 +92,7 @@ enum Comparison {
     reports.append(.plot(plot))
     for f in failures { reports.append(.warning("run failed: " + f)) }
     if interrupted { reports.append(.warning("interrupted: settings not shown were not run")) }
-    return (reports, outcomes)
+    return (reports, outcomes, failures, interrupted)
   }
 
   static func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }

@@ -23,6 +23,9 @@ enum DynamicsCommands {
       try args.expectEnd()
       let plan = state.nextExactStep
       let p = EntropyDynamics.predict(policy: state.policy, change: plan.delta).mean
+      guard p.firstOrder.isFinite, p.secondOrder.isFinite else {
+        throw LabError(.nonFiniteUpdate, command: args.command, expected: args.usage)
+      }
       let table = Table(
         columns: [
           .init("H", key: "entropy_before"), .init("1st order", key: "first_order"),
@@ -36,6 +39,7 @@ enum DynamicsCommands {
         ]],
         jsonPrefix: [("kind", .string("predict")), ("rule", .string(state.rule.rawValue))])
       var reports: [Report] = [.table(table)]
+      if p.pathIntegral.isNaN { reports.append(.warning(unresolvedNote)) }
       if let (s, m) = state.uncentredAdvantage(plan.meanAdvantage) {
         reports.append(.warning(PolicyCommands.uncentredNote(state: s, mean: m)))
       }
@@ -55,7 +59,7 @@ enum DynamicsCommands {
       var n = 1
       if !args.isAtEnd { n = try args.integer("the number of steps n", in: 1...maxSteps) }
       try args.expectEnd()
-      let run = try runSteps(&state, count: n, context: context, usage: args.usage)
+      let run = try runSteps(&state, count: n, context: context, args: args)
       return [.table(stepTable(run.records, sampled: state.rule == .grpo, rule: state.rule.rawValue))] + run.notes
     })
 
@@ -68,7 +72,7 @@ enum DynamicsCommands {
   /// Takes up to `count` steps, stopping between steps on Ctrl-C or when a
   /// step would not be finite (the state is then as of the last good step).
   static func runSteps(
-    _ state: inout LabState, count n: Int, context: CommandContext, usage: String
+    _ state: inout LabState, count n: Int, context: CommandContext, args: ArgumentReader
   ) throws(LabError) -> StepRun {
     var run = StepRun()
     var uncentred: (state: Int, mean: Double)?
@@ -82,13 +86,14 @@ enum DynamicsCommands {
         if let counts = record.sampled, counts.tokens == 0 { filteredAll += 1 }
         run.records.append(record)
       } catch {
-        if i == 0 { throw LabError(error, command: "step", expected: usage) }
+        if i == 0 { throw LabError(error, command: args.command, expected: args.usage) }
         overflow = true
         break
       }
       context.progress(i + 1, n)
     }
     if let (s, m) = uncentred { run.notes.append(.warning(PolicyCommands.uncentredNote(state: s, mean: m))) }
+    if run.records.contains(where: { $0.prediction.pathIntegral.isNaN }) { run.notes.append(.warning(unresolvedNote)) }
     if filteredAll > 0 {
       run.notes.append(
         .warning(
@@ -103,6 +108,11 @@ enum DynamicsCommands {
     }
     return run
   }
+
+  /// Why a path integral shows as nan.
+  static let unresolvedNote =
+    "the path integral is shown as nan where a state's Δz spans more than "
+    + "\(Int(EntropyDynamics.maxResolvedSpan)): the quadrature cannot resolve so steep a step (lower the learning rate)"
 
   /// A step table with the keys scripts rely on; sampled steps add their
   /// token counts and the population term.
@@ -139,7 +149,9 @@ enum DynamicsCommands {
       }
       return row
     }
-    return Table(columns: columns, rows: rows, jsonPrefix: [("kind", .string("step")), ("rule", .string(rule))])
+    var table = Table(columns: columns, rows: rows, jsonPrefix: [("kind", .string("step"))])
+    for (i, r) in records.enumerated() { table.rowJSON[i] = [("rule", .string(r.rule.isEmpty ? rule : r.rule))] }
+    return table
   }
 
   /// States `show` lists in full before asking for `show state s`.

@@ -22,19 +22,31 @@ enum PolicyCommands {
     handler: .state { state, args, _ throws(LabError) in
       let mode = try args.choice("arms, logits, probs or random", ["arms", "logits", "probs", "random"])
       args.usage = forms[mode] ?? args.usage
+      args.command = "policy \(mode)"
       switch mode {
       case "arms":
         let k = try args.integer("the number of arms K", in: 1...Int.max)
         var s = 1
         if args.consume("states") { s = try args.integer("the number of states S", in: 1...Int.max) }
         try args.expectEnd()
-        do throws(CoreError) { try state.resize(states: s, arms: k) } catch { throw LabError(error, command: "policy", expected: args.usage) }
+        do throws(CoreError) { try state.resize(states: s, arms: k) } catch {
+          throw LabError(error, command: args.command, expected: args.usage)
+        }
         return [.message("policy: \(describeSize(state.policy)), all logits 0 (uniform); H = \(fmt(state.policy.meanEntropy)) = log \(k)")]
       case "logits", "probs":
         let values = try args.numbers(
           mode == "logits" ? "logits" : "probabilities", allowNegativeInfinity: mode == "logits", stopWords: ["state"])
         let target = try readState(&args, state.policy)
         try args.expectEnd()
+        if mode == "probs" {
+          // Name the word the user typed, not the parsed value.
+          if let bad = values.firstIndex(where: { $0 < 0 }) {
+            throw args.error("is negative (expected probabilities ≥ 0)", word: args.tokens[bad + 1].text)
+          }
+          if values.count == state.policy.arms && values.allSatisfy({ $0 == 0 }) {
+            throw args.error("the probabilities sum to 0 (at least one must be positive)")
+          }
+        }
         let rows = target.map { [$0] } ?? Array(0..<state.policy.states)
         do throws(CoreError) {
           for s in rows {
@@ -45,7 +57,7 @@ enum PolicyCommands {
             }
           }
         } catch {
-          throw LabError(error, command: "policy \(mode)", expected: args.usage)
+          throw LabError(error, command: args.command, expected: args.usage)
         }
         return [.message("policy \(mode): \(whichStates(target, state.policy)); " + entropySummary(state.policy, target))]
       default:  // random
@@ -57,7 +69,7 @@ enum PolicyCommands {
         do throws(CoreError) {
           state.policy = try Policy(states: state.policy.states, arms: state.policy.arms, logits: logits)
         } catch {
-          throw LabError(error, command: "policy random", expected: args.usage)
+          throw LabError(error, command: args.command, expected: args.usage)
         }
         return [.message("policy random: logits ~ N(0, \(NumberStyle.setting.format(sigma))²); " + entropySummary(state.policy, nil))]
       }
@@ -147,16 +159,7 @@ enum PolicyCommands {
   /// Reads an optional `state s`.
   static func readState(_ args: inout ArgumentReader, _ policy: Policy) throws(LabError) -> Int? {
     guard args.consume("state") else { return nil }
-    let word = args.peek ?? ""
-    guard let s = Int(word) else {
-      _ = try args.next("a state number")
-      throw args.error("is not a whole number (expected a state number)", word: word)
-    }
-    guard (0..<policy.states).contains(s) else {
-      throw args.error(LabError.describe(.stateOutOfRange(s, states: policy.states)), word: word)
-    }
-    _ = try args.next("a state number")
-    return s
+    return try args.integer("a state number", in: 0...(policy.states - 1))
   }
 
   static func whichStates(_ target: Int?, _ policy: Policy) -> String {

@@ -49,7 +49,10 @@ enum TrainingCommands {
       default: state.grpo.noise = .none
       }
       try args.expectEnd()
-      return [.message("noise: " + kind + (kind == "gaussian" ? " σ = \(args.tokens[1].text)" : ""))]
+      if case .gaussian(let sigma) = state.grpo.noise {
+        return [.message("noise: gaussian σ = \(NumberStyle.setting.format(sigma))")]
+      }
+      return [.message("noise: " + kind)]
     })
 
   static let filter = Command(
@@ -118,7 +121,8 @@ enum TrainingCommands {
         while !args.isAtEnd {
           let word = try args.next("a setting")
           guard let index = params.firstIndex(where: { $0.name == word }) else {
-            throw args.error("is not a setting of \(name) (settings: \(params.map(\.name).joined(separator: ", ")))", word: word)
+            let settings = params.map(\.name).joined(separator: ", ")
+            throw args.error("is not on, off or a setting of \(name) (settings: \(settings))", word: word)
           }
           let valueWord = args.peek ?? ""
           let value = try args.number("a value for \(word)")

@@ -16,7 +16,7 @@ enum TrajectoryCommands {
       try args.expectEnd()
       let startH = state.policy.meanEntropy
       let startR = state.bandit.expectedReward(under: state.policy)
-      let result = try DynamicsCommands.runSteps(&state, count: n, context: context, usage: args.usage)
+      let result = try DynamicsCommands.runSteps(&state, count: n, context: context, args: args)
       let sampled = state.rule == .grpo
       if context.style.json {
         return [.table(DynamicsCommands.stepTable(result.records, sampled: sampled, rule: state.rule.rawValue))]
@@ -35,24 +35,32 @@ enum TrajectoryCommands {
     })
 
   static let tokens = Command(
-    name: "tokens", usage: "tokens [top n | all]",
+    name: "tokens", usage: "tokens [top n | all | chosen]",
     summary: "The last sampled step's tokens sorted by covariance, what PPO and the controls did, and Table 1's summary.",
     details: [
       "cov = (A − mean A)·(log π − mean log π) over the token's minibatch (paper Eq. 10).",
       "ppo: the PPO clip zeroed the token's gradient; chosen: the control that detached (clipcov) or penalised (klcov) it.",
       "The summary is the paper's Table 1: mean covariance of the top 0.02%, 0.2%, 2%, 20%, 50% and all tokens.",
+      "'tokens chosen' lists only the tokens a control detached or penalised.",
     ],
-    subwords: ["top", "all"],
+    subwords: ["top", "all", "chosen"],
     group: "Trajectory",
     handler: .state { state, args, _ throws(LabError) in
       var limit = 20
+      var onlyChosen = false
       if args.consume("all") {
         limit = Int.max
+      } else if args.consume("chosen") {
+        limit = Int.max
+        onlyChosen = true
       } else if args.consume("top") {
         limit = try args.integer("how many tokens n", in: 1...Int.max)
       }
       try args.expectEnd()
       guard !state.lastTokens.isEmpty else {
+        if state.lastTokensStep > 0 {
+          return [.message("tokens: sampled step \(state.lastTokensStep) trained on no tokens (the filter dropped every group)")]
+        }
         return [.message("tokens: no sampled step yet ('update grpo' then 'step')")]
       }
       let sorted = state.lastTokens.enumerated().sorted {
@@ -67,7 +75,7 @@ enum TrajectoryCommands {
           .init("chosen", key: "chosen"),
         ],
         jsonPrefix: [("kind", .string("token"))])
-      for t in sorted.prefix(limit) {
+      for t in sorted.prefix(limit) where !onlyChosen || !t.chosenBy.isEmpty {
         table.rows.append([
           .int(t.update + 1), .int(t.token.state), .int(t.token.arm), .number(t.token.reward, .general(6)),
           .number(t.token.advantage, .fixed(4)), .number(t.logProb, .fixed(4)), .number(t.covariance, .fixed(4)),
@@ -76,8 +84,8 @@ enum TrajectoryCommands {
         ])
       }
       var reports: [Report] = [
-        .message("tokens of step \(state.stepsTaken): \(state.lastTokens.count) token-updates over \(updates) update\(updates == 1 ? "" : "s")"
-          + (limit < sorted.count ? ", top \(limit) by covariance shown" : ""))
+.message("tokens of step \(state.lastTokensStep): \(state.lastTokens.count) token-updates over \(updates) update\(updates == 1 ? "" : "s")"
+          + (onlyChosen ? ", \(table.rows.count) chosen by a control" : limit < sorted.count ? ", top \(limit) by covariance shown" : ""))
       ]
       reports.append(.table(table))
       let fractions: [(String, Double)] = [
@@ -233,6 +241,9 @@ enum TrajectoryCommands {
       }
       if settings.isEmpty { settings = [nil] + EntropyControls.all.map { $0.name } }
       let result = Comparison.run(from: state, settings: settings, steps: steps, seeds: Array(seeds), context: context)
+      if result.outcomes.isEmpty && !result.interrupted {
+        throw args.error("every run failed: " + result.failures.joined(separator: "; "))
+      }
       return result.reports
     })
 }

@@ -24,7 +24,10 @@ public enum NumberStyle: Sendable, Equatable {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x < 0 ? "-inf" : "inf" }
     switch self {
-    case .fixed(let d): return NumberStyle.clean(String(format: "%.\(d)f", x))
+    case .fixed(let d):
+      // Beyond 1e15 fixed-point would print hundreds of digits.
+      if abs(x) >= 1e15 { return String(format: "%.\(d)e", x) }
+      return NumberStyle.clean(String(format: "%.\(d)f", x))
     case .scientific(let d): return String(format: "%.\(d)e", x == 0 ? 0 : x)
     case .general(let d): return String(format: "%.\(d)g", x)
     }

@@ -37,8 +37,8 @@ public enum Renderer {
       }
       return [.object([("kind", .string("plot")), ("title", .string(plot.title)), ("series", .array(series))])]
     case .table(let table):
-      return table.rows.map { row in
-        var fields = table.jsonPrefix
+      return table.rows.enumerated().map { index, row in
+        var fields = table.jsonPrefix + (table.rowJSON[index] ?? [])
         for (column, cell) in zip(table.columns, row) {
           switch cell {
           case .number(let x, _): fields.append((column.key, .number(x)))

@@ -51,6 +51,9 @@ public struct Table: Sendable, Equatable {
   public var rows: [[Cell]]
   /// Extra fields added to every row's JSON object (e.g. `"kind":"step"`).
   public var jsonPrefix: [(String, JSONValue)]
+  /// Extra JSON fields of single rows (by row index), after `jsonPrefix`;
+  /// not shown in text.
+  public var rowJSON: [Int: [(String, JSONValue)]] = [:]
 
   public init(columns: [Column], rows: [[Cell]] = [], jsonPrefix: [(String, JSONValue)] = []) {
     self.columns = columns
@@ -61,5 +64,7 @@ public struct Table: Sendable, Equatable {
   public static func == (lhs: Table, rhs: Table) -> Bool {
     lhs.columns == rhs.columns && lhs.rows == rhs.rows
       && JSONValue.object(lhs.jsonPrefix) == JSONValue.object(rhs.jsonPrefix)
+      && lhs.rowJSON.keys.sorted() == rhs.rowJSON.keys.sorted()
+      && lhs.rowJSON.keys.allSatisfy { JSONValue.object(lhs.rowJSON[$0] ?? []) == JSONValue.object(rhs.rowJSON[$0] ?? []) }
   }
 }

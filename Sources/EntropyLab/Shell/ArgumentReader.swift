@@ -3,8 +3,9 @@ import Foundation
 /// Reads a command's words one by one, with typed helpers whose errors name
 /// the command, the offending word and the expected form.
 public struct ArgumentReader: Sendable {
-  /// The command's full name.
-  public let command: String
+  /// The command's full name; a command with several forms narrows it to
+  /// the form being parsed (`policy logits`).
+  public var command: String
   /// The usage line quoted in errors; a command with several forms narrows
   /// it to the form being parsed.
   public var usage: String
@@ -50,7 +51,7 @@ public struct ArgumentReader: Sendable {
 
   /// Throws unless every word has been read.
   public func expectEnd() throws(LabError) {
-    guard isAtEnd else { throw error("unexpected word", word: tokens[position].text) }
+    guard isAtEnd else { throw error("is not expected here", word: tokens[position].text) }
   }
 
   /// Parses a finite number (also `inf`/`-inf` when `allowInfinity`).
@@ -86,13 +87,25 @@ public struct ArgumentReader: Sendable {
     return value
   }
 
+  /// Parses a whole number, also written as `1e3` or `1000.0`; a whole
+  /// number too large for `Int` is returned as `Int.max`.
+  public static func parseWholeNumber(_ text: String) -> Int? {
+    if let value = Int(text) { return value }
+    guard let x = Double(text), x.isFinite, x == x.rounded() else { return nil }
+    if x >= 0x1p63 { return Int.max }
+    if x < -0x1p63 { return Int.min }
+    return Int(x)
+  }
+
   /// Consumes a whole number in `range`.
   public mutating func integer(_ what: String, in range: ClosedRange<Int>) throws(LabError) -> Int {
     let word = try next(what)
-    guard let value = Int(word) else { throw error("is not a whole number (expected \(what))", word: word) }
+    guard let value = ArgumentReader.parseWholeNumber(word) else {
+      throw error("is not a whole number (expected \(what))", word: word)
+    }
     guard range.contains(value) else {
       let upper = range.upperBound == Int.max ? "" : " and \(range.upperBound)"
-      let bounds = upper.isEmpty ? "at least \(range.lowerBound)" : "between \(range.lowerBound)\(upper)"
+      let bounds = upper.isEmpty ? "at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
       throw error("is out of range (expected \(what) \(bounds))", word: word)
     }
     return value
@@ -132,7 +145,8 @@ public struct ArgumentReader: Sendable {
     var values: [Double] = []
     while let word = peek, !stopWords.contains(word) {
       guard let value = ArgumentReader.parseNumber(word, allowNegativeInfinity: allowNegativeInfinity) else {
-        throw error("is not a finite number (expected \(what))", word: word)
+        let kind = allowNegativeInfinity ? "a finite number or -inf" : "a finite number"
+        throw error("is not \(kind) (expected \(what))", word: word)
       }
       values.append(value)
       position += 1

@@ -45,7 +45,9 @@ public struct CommandTable: Sendable {
     let names = commands.flatMap { [$0.name] + $0.aliases }
     let scored = names.map { ($0, CommandTable.editDistance(word.lowercased(), $0)) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-    return best.1 <= max(2, word.count / 3) ? best.0 : nil
+    // Short words are easily close to anything: allow one edit up to four
+    // letters, two beyond.
+    return best.1 <= (word.count <= 4 ? 1 : 2) ? best.0 : nil
   }
 
   /// Levenshtein distance (insert, delete, substitute; adjacent swap

@@ -59,6 +59,9 @@ extension LabError {
       return "every \(what) must be a finite number"
     case .nonFiniteUpdate:
       return "the step's logit change is not finite (overflow); lower the learning rate"
+    case .rewardOutOfRange(let s, let a, let value):
+      return "Bernoulli rewards need every mean reward in [0, 1], but μ(state \(s), arm \(a)) = "
+        + NumberStyle.setting.format(value) + "; use 'noise gaussian σ' or 'noise none'"
     case .stateOutOfRange(let s, let states):
       return "state \(s) does not exist; states are numbered 0 to \(states - 1)"
     }

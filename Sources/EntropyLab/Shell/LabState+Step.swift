@@ -10,9 +10,7 @@ extension LabState {
     if rule == .grpo { return (try takeSampledStep(), []) }
     let plan = nextExactStep
     let prediction = EntropyDynamics.predict(policy: policy, change: plan.delta).mean
-    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite, prediction.pathIntegral.isFinite else {
-      throw .nonFiniteUpdate
-    }
+    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite else { throw .nonFiniteUpdate }
     let before = policy.meanEntropy
     var next = policy
     try next.apply(plan.delta)
@@ -20,7 +18,7 @@ extension LabState {
     stepsTaken += 1
     let record = StepRecord(
       step: stepsTaken, entropyBefore: before, entropyAfter: policy.meanEntropy, prediction: prediction,
-      expectedReward: bandit.expectedReward(under: policy))
+      expectedReward: bandit.expectedReward(under: policy), rule: rule.rawValue)
     trajectory.append(record)
     return (record, plan.meanAdvantage)
   }
@@ -33,9 +31,7 @@ extension LabState {
       policy: policy, bandit: bandit, config: grpo, controls: controls.active, learningRate: learningRate,
       using: &g)
     let prediction = EntropyDynamics.predict(policy: policy, change: sampled.delta).mean
-    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite, prediction.pathIntegral.isFinite else {
-      throw .nonFiniteUpdate
-    }
+    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite else { throw .nonFiniteUpdate }
     let before = policy.meanEntropy
     var next = policy
     try next.apply(sampled.delta)
@@ -43,9 +39,10 @@ extension LabState {
     generator = g
     stepsTaken += 1
     lastTokens = sampled.tokens
+    lastTokensStep = stepsTaken
     let record = StepRecord(
       step: stepsTaken, entropyBefore: before, entropyAfter: policy.meanEntropy, prediction: prediction,
-      expectedReward: bandit.expectedReward(under: policy), sampled: sampled.counts)
+      expectedReward: bandit.expectedReward(under: policy), sampled: sampled.counts, rule: rule.rawValue)
     trajectory.append(record)
     return record
   }

@@ -26,6 +26,8 @@ public struct LabState: Sendable, Equatable {
   public var controls = ControlSettings()
   /// The tokens of the last sampled step, for `tokens`.
   public var lastTokens: [TokenRecord] = []
+  /// The step `lastTokens` came from (0 before any sampled step).
+  public var lastTokensStep = 0
   /// The learning rate η.
   public var learningRate: Double = 0.1
   /// The seed last set with `seed` (or at start-up).
@@ -82,6 +84,7 @@ public struct LabState: Sendable, Equatable {
     advantages = .exact
     trajectory = []
     lastTokens = []
+    lastTokensStep = 0
     stepsTaken = 0
   }
 }
