@@ -5,6 +5,9 @@ import Foundation
 enum DynamicsCommands {
   static let all: [Command] = [predict, step, show]
 
+  /// The most rows `step` prints in text (JSON has every step).
+  static let maxTextRows = 100
+
   /// The most steps one command may take.
   static let maxSteps = 10_000_000
 
@@ -60,7 +63,18 @@ enum DynamicsCommands {
       if !args.isAtEnd { n = try args.integer("the number of steps n", in: 1...maxSteps) }
       try args.expectEnd()
       let run = try runSteps(&state, count: n, context: context, args: args)
-      return [.table(stepTable(run.records, sampled: state.rule == .grpo, rule: state.rule.rawValue))] + run.notes
+      let sampled = state.rule == .grpo
+      guard !context.style.json && run.records.count > maxTextRows else {
+        return [.table(stepTable(run.records, sampled: sampled, rule: state.rule.rawValue))] + run.notes
+      }
+      // A long text table helps no one: show evenly spaced rows and the last.
+      let every = (run.records.count + maxTextRows - 1) / maxTextRows
+      let shown = run.records.enumerated().filter { ($0.offset + 1) % every == 0 || $0.offset == run.records.count - 1 }
+        .map(\.element)
+      return [
+        .table(stepTable(shown, sampled: sampled, rule: state.rule.rawValue)),
+        .message("(every \(every)th of \(run.records.count) steps shown; 'history' lists them all)"),
+      ] + run.notes
     })
 
   /// What a multi-step command did.

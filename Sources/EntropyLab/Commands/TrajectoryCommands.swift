@@ -203,9 +203,11 @@ enum TrajectoryCommands {
     })
 
   static let compare = Command(
-    name: "compare", usage: "compare [none] [clipcov] [klcov] [cliphigher] [entropybonus] [steps N] [seeds s1..s2]",
+    name: "compare", usage: "compare [SETTING …] [steps N] [seeds s1..s2]",
     summary: "Run each setting from the current state with the same seeds, side by side (the state is not changed).",
     details: [
+      "SETTING is none (plain GRPO) or a control: " + (["none"] + EntropyControls.all.map { $0.name }).joined(separator: ", ") + ";",
+      "with none given, every one is compared.",
       "Each setting turns on only that control (with its current values; 'none' = plain GRPO),",
       "then takes N sampled steps (default 50) once per seed (default seeds 1..5), every run starting",
       "from the current policy. Prints final and mean H and R per setting (mean ± std over seeds)",

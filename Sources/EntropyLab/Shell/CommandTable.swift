@@ -47,7 +47,7 @@ public struct CommandTable: Sendable {
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     // Short words are easily close to anything: allow one edit up to four
     // letters, two beyond.
-    return best.1 <= (word.count <= 4 ? 1 : 2) ? best.0 : nil
+    return best.1 <= (word.count <= 4 ? 1 : 2) && best.1 < word.count ? best.0 : nil
   }
 
   /// Levenshtein distance (insert, delete, substitute; adjacent swap
@@ -84,7 +84,8 @@ public struct CommandTable: Sendable {
     if earlier.isEmpty {
       candidates = commands.map(\.name)
     } else if let command = try? resolve(earlier[0]) {
-      candidates = command.subwords
+      // `help` completes command names.
+      candidates = command.name == "help" && earlier.count == 1 ? commands.map(\.name) : command.subwords
     } else {
       candidates = []
     }
@@ -102,8 +103,13 @@ public struct CommandTable: Sendable {
       if !lines.isEmpty { lines.append("") }
       lines.append(group + ":")
       for c in members {
-        let pad = String(repeating: " ", count: max(1, width - c.usage.count + 2))
-        lines.append("  " + c.usage + pad + c.summary)
+        if c.usage.count > width {
+          // A long usage gets a line of its own; the summary goes under it.
+          lines.append("  " + c.usage)
+          lines.append(String(repeating: " ", count: width + 4) + c.summary)
+        } else {
+          lines.append("  " + c.usage + String(repeating: " ", count: width - c.usage.count + 2) + c.summary)
+        }
       }
     }
     lines.append("")
