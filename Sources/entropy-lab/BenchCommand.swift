@@ -49,7 +49,7 @@ struct StepBench: ParsableCommand {
         if !json { print(Self.line(m)) }
       }
     } catch {
-      throw ValidationError(Self.message(error, workload))
+      throw Refusal(description: Self.message(error, workload))
     }
     if json {
       print(Self.json(report))
@@ -98,6 +98,11 @@ struct StepBench: ParsableCommand {
     default:
       return "refused: \(error)"
     }
+  }
+
+  /// A refused run: printed as "Error: …" without the usage text, exit 1.
+  struct Refusal: Error, CustomStringConvertible {
+    let description: String
   }
 
   static func sci(_ x: Double) -> String { String(format: "%.15e", x) }

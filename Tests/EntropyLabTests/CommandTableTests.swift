@@ -91,6 +91,8 @@ import Testing
   @Test(arguments: [
     ("stpe", "step"), ("polciy", "policy"), ("hlep", "help"), ("predcit", "predict"), ("STEP", "step"),
     ("updaet", "update"), ("exti", "exit"), ("rewrads", "rewards"),
+    // Beyond four letters, two edits still get a suggestion.
+    ("plxcy", "policy"), ("nxize", "noise"),
   ])
   func unknownCommandSuggestsTheNearest(typed: String, suggestion: String) {
     let session = LabHarness.session()
@@ -99,7 +101,9 @@ import Testing
       output: "error: '\(typed)' is not a command; did you mean '\(suggestion)'? (type 'help' for the list)")
   }
 
-  @Test(arguments: ["xyzzy", "zzzzzzzzzzzz", "-inf", "1e309"])
+  /// Two edits from "step" in four letters, three from "checkpoint": too far
+  /// (one edit is allowed up to four letters, two beyond).
+  @Test(arguments: ["xyzzy", "zzzzzzzzzzzz", "-inf", "1e309", "sxyp", "chexkpoxnx"])
   func unknownCommandFarFromEveryNameGetsNoSuggestion(typed: String) {
     let session = LabHarness.session()
     LabHarness.refuse(session, typed, output: "error: '\(typed)' is not a command (type 'help' for the list)")

@@ -62,12 +62,12 @@ import Testing
       // policy
       ("policy", "policy: needs arms, logits, probs or random", policy),
       ("policy foo", "policy: 'foo' is not one of: arms, logits, probs, random", policy),
-      ("policy arms", "policy: needs the number of arms K", arms),
-      ("policy arms 0", "policy: '0' is out of range (expected the number of arms K at least 1)", arms),
-      ("policy arms -5", "policy: '-5' is out of range (expected the number of arms K at least 1)", arms),
-      ("policy arms inf", "policy: 'inf' is not a whole number (expected the number of arms K)", arms),
-      ("policy arms 4 states 0", "policy: '0' is out of range (expected the number of states S at least 1)", arms),
-      ("policy arms 4 states", "policy: needs the number of states S", arms),
+      ("policy arms", "policy arms: needs the number of arms K", arms),
+      ("policy arms 0", "policy arms: '0' is out of range (expected the number of arms K at least 1)", arms),
+      ("policy arms -5", "policy arms: '-5' is out of range (expected the number of arms K at least 1)", arms),
+      ("policy arms inf", "policy arms: 'inf' is not a whole number (expected the number of arms K)", arms),
+      ("policy arms 4 states 0", "policy arms: '0' is out of range (expected the number of states S at least 1)", arms),
+      ("policy arms 4 states", "policy arms: needs the number of states S", arms),
       ("policy logits 1 2", "policy logits: expected 4 values (one per arm), got 2", logits),
       (
         "policy logits -inf -inf -inf -inf state 2",
@@ -77,17 +77,19 @@ import Testing
         "policy logits -inf -inf -inf -inf",
         "policy logits: at least one logit must be finite (a state needs an arm with π > 0)", logits
       ),
-      ("policy logits 1 2 3 4 state", "policy: needs a state number", logits),
+      ("policy logits 1 2 3 4 state", "policy logits: needs a state number", logits),
       ("policy probs 1 2 3", "policy probs: expected 4 values (one per arm), got 3", probs),
-      ("policy probs 0 0 0 0", "policy probs: invalid probabilities: the probabilities sum to 0", probs),
-      ("policy probs 0 0 0 0 state 1", "policy probs: invalid probabilities: the probabilities sum to 0", probs),
-      ("policy random scale -2", "policy: '-2' must not be negative (expected the scale σ)", random),
-      ("policy random scale inf", "policy: 'inf' is not a finite number (expected the scale σ)", random),
+      (
+        "policy probs 0 0 0 0 state 1", "policy probs: the probabilities sum to 0 (at least one must be positive)",
+        probs
+      ),
+      ("policy random scale -2", "policy random: '-2' must not be negative (expected the scale σ)", random),
+      ("policy random scale inf", "policy random: 'inf' is not a finite number (expected the scale σ)", random),
       // rewards and adv
       ("rewards 1 2 3", "rewards: expected 4 values (one per arm), got 3", rewards),
       ("rewards 1 2 3 nan", "rewards: 'nan' is not a finite number (expected mean rewards)", rewards),
       ("rewards 1 2 3 1e309 state 0", "rewards: '1e309' is not a finite number (expected mean rewards)", rewards),
-      ("rewards 1 2 3 4 state 1.0", "rewards: '1.0' is not a whole number (expected a state number)", rewards),
+      ("rewards 1 2 3 4 state 1.5", "rewards: '1.5' is not a whole number (expected a state number)", rewards),
       ("adv 1 2", "adv: expected 4 values (one per arm), got 2", adv),
       ("adv 1 2 3 -inf", "adv: '-inf' is not a finite number (expected advantages)", adv),
       ("adv 1 2 3 4 state x", "adv: 'x' is not a whole number (expected a state number)", adv),
@@ -106,16 +108,16 @@ import Testing
         "seed: '18446744073709551616' is not a whole number from 0 to 18446744073709551615 (expected a seed)", "seed n"
       ),
       // predict, step, show
-      ("step 0", "step: '0' is out of range (expected the number of steps n between 1 and 10000000)", "step [n]"),
+      ("step 0", "step: '0' is out of range (expected the number of steps n from 1 to 10000000)", "step [n]"),
       (
         "step -9223372036854775808",
-        "step: '-9223372036854775808' is out of range (expected the number of steps n between 1 and 10000000)",
+        "step: '-9223372036854775808' is out of range (expected the number of steps n from 1 to 10000000)",
         "step [n]"
       ),
       ("step nan", "step: 'nan' is not a whole number (expected the number of steps n)", "step [n]"),
       ("show state", "show: needs a state number", "show [state s]"),
       // sampled GRPO settings
-      ("group 0", "group: '0' is out of range (expected the group size G between 1 and 100000)", "group G"),
+      ("group 0", "group: '0' is out of range (expected the group size G from 1 to 100000)", "group G"),
       (
         "noise gaussian -1", "noise: '-1' must not be negative (expected the noise σ)",
         "noise bernoulli|gaussian σ|none"
@@ -123,20 +125,16 @@ import Testing
       ("noise gaussian", "noise: needs the noise σ", "noise bernoulli|gaussian σ|none"),
       ("filter maybe", "filter: 'maybe' is not on or off", "filter on|off"),
       (
-        "minibatches 0", "minibatches: '0' is out of range (expected the number of minibatches M between 1 and 100000)",
+        "minibatches 0", "minibatches: '0' is out of range (expected the number of minibatches M from 1 to 100000)",
         "minibatches M"
       ),
       (
-        "epochs 1001", "epochs: '1001' is out of range (expected the number of epochs E between 1 and 1000)", "epochs E"
+        "epochs 1001", "epochs: '1001' is out of range (expected the number of epochs E from 1 to 1000)", "epochs E"
       ),
       ("clip 0.1 -0", "clip: '-0' must be greater than 0 (expected ε_high)", "clip ε | clip ε_low ε_high"),
       // controls: a good setting before a bad one is not kept either
       ("clipcov off ratio 0.1 low nan", "clipcov: 'nan' is not a finite number (expected a value for low)", clipcov),
       ("clipcov on ratio 1.5", "clipcov: '1.5' is not allowed for ratio: expected in (0, 1]", clipcov),
-      (
-        "clipcov on ratio 0.2 width 1", "clipcov: 'width' is not a setting of clipcov (settings: ratio, low, high)",
-        clipcov
-      ),
       (
         "klcov on coef -0.5", "klcov: '-0.5' is not allowed for coef: expected a number ≥ 0",
         "klcov on|off [ratio k] [coef β]"
@@ -146,17 +144,20 @@ import Testing
       // trajectory
       ("run", "run: needs the number of steps N", "run N"),
       (
-        "run 10000001", "run: '10000001' is out of range (expected the number of steps N between 1 and 10000000)",
+        "run 10000001", "run: '10000001' is out of range (expected the number of steps N from 1 to 10000000)",
         "run N"
       ),
-      ("tokens top 0", "tokens: '0' is out of range (expected how many tokens n at least 1)", "tokens [top n | all]"),
+      (
+        "tokens top 0", "tokens: '0' is out of range (expected how many tokens n at least 1)",
+        "tokens [top n | all | chosen]"
+      ),
       ("history last", "history: needs how many steps n", "history [last n]"),
       ("plot loss", "plot: 'loss' is not one of: entropy, reward, cov, residual", "plot entropy|reward|cov|residual"),
       ("fit first 1", "fit: '1' must be between 0 and 1 (exclusive)", "fit [first F]"),
       ("fit first 0.3", "fit: needs at least 2 steps to fit (have 0 in the first fraction)", "fit [first F]"),
       ("compare", "compare: needs sampled steps: the controls act on GRPO updates ('update grpo' first)", compare),
       (
-        "compare steps 0", "compare: '0' is out of range (expected the number of steps N between 1 and 1000000)",
+        "compare steps 0", "compare: '0' is out of range (expected the number of steps N from 1 to 1000000)",
         compare
       ),
       // session
@@ -182,8 +183,6 @@ import Testing
     #expect(objects.first?["expected"] as? String == expected)
   }
 
-  /// Refusals whose wording awaits a decision (see the report): the
-  /// command and word they name, and the rollback, are checked.
   /// Refusals whose text depends on the machine (the memory figure): the
   /// command and word they name, and the rollback, are checked.
   static let pendingWording: [(String, String?, String?)] = [
@@ -195,6 +194,41 @@ import Testing
     LabHarness.refuse(Self.rich(), line, command: command, word: word)
   }
 
+  /// Refusals whose new wording is disputed (reported to the lead, not yet
+  /// decided): once a control's settings have begun, 'on' and 'off' are no
+  /// longer accepted, yet the refusal says "is not on, off or a setting"
+  /// ('klcov on on' answers "'on' is not on, off or a setting of klcov").
+  /// The rollback and the command and word named are checked outright; the
+  /// exact wording the tests propose is checked as a known issue, so the
+  /// test fails (issue not recorded) the day the source changes.
+  static let disputedWording: [(String, String, String, String)] = [
+    (
+      "clipcov on ratio 0.2 width 1", "width",
+      "clipcov: 'width' is not a setting of clipcov (settings: ratio, low, high)",
+      "clipcov on|off [ratio r] [low ω_low] [high ω_high]"
+    ),
+    (
+      "clipcov ratio 0.2 off", "off",
+      "clipcov: 'off' is not a setting of clipcov (settings: ratio, low, high)",
+      "clipcov on|off [ratio r] [low ω_low] [high ω_high]"
+    ),
+  ]
+
+  @Test(arguments: disputedWording)
+  func refusedWithDisputedWording(line: String, word: String, message: String, expected: String) {
+    let command = String(line.prefix { $0 != " " })
+    guard let cell = LabHarness.refuse(Self.rich(), line, command: command, word: word),
+      let jsonCell = LabHarness.refuse(Self.rich(json: true), line, command: command, word: word)
+    else { return }
+    let objects = LabHarness.json(jsonCell.output)
+    #expect(objects.count == 1)
+    #expect(objects.first?["expected"] as? String == expected)
+    withKnownIssue("wording disputed: a word after a control's settings began is called not on, off or a setting") {
+      #expect(cell.output == LabHarness.errorText(message, expected: expected))
+      #expect(objects.first?["error"] as? String == message)
+    }
+  }
+
   /// Sizes that would not fit are refused with the figure.
   @Test func aSizeTooLargeForMemoryIsRefusedWithTheFigure() {
     let session = Self.rich()
@@ -203,7 +237,7 @@ import Testing
     LabHarness.refuse(
       session, "policy arms 1000000 states 1000000",
       output: LabHarness.errorText(
-        "policy: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory); choose fewer states or arms",
+        "policy arms: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory); choose fewer states or arms",
         expected: "policy arms K [states S]"))
     #expect(needed == "48 TB")
   }
@@ -223,8 +257,9 @@ import Testing
   @Test func manyFailuresInARowChangeNothing() {
     let session = Self.rich()
     let before = LabHarness.Snapshot(session)
-    for (line, _, _) in Self.refusals { _ = session.execute(line) }
+    let lines = Self.refusals.map(\.0) + Self.disputedWording.map(\.0)
+    for line in lines { _ = session.execute(line) }
     #expect(LabHarness.Snapshot(session) == before)
-    #expect(session.cells.suffix(Self.refusals.count).allSatisfy { $0.failed })
+    #expect(session.cells.suffix(lines.count).allSatisfy { $0.failed })
   }
 }

@@ -160,27 +160,29 @@ import Testing
     let session = LabHarness.session(["policy logits 1 0 -1 0.5"])
     let usage = "policy arms K [states S]"
     LabHarness.refuse(
-      session, "policy arms", output: LabHarness.errorText("policy: needs the number of arms K", expected: usage))
+      session, "policy arms", output: LabHarness.errorText("policy arms: needs the number of arms K", expected: usage))
     for k in ["0", "-1", "-0"] {
       LabHarness.refuse(
         session, "policy arms \(k)",
         output: LabHarness.errorText(
-          "policy: '\(k)' is out of range (expected the number of arms K at least 1)", expected: usage))
+          "policy arms: '\(k)' is out of range (expected the number of arms K at least 1)", expected: usage))
     }
     for k in ["2.5", "three", "nan"] {
       LabHarness.refuse(
         session, "policy arms \(k)",
         output: LabHarness.errorText(
-          "policy: '\(k)' is not a whole number (expected the number of arms K)", expected: usage))
+          "policy arms: '\(k)' is not a whole number (expected the number of arms K)", expected: usage))
     }
     LabHarness.refuse(
       session, "policy arms 3 states",
-      output: LabHarness.errorText("policy: needs the number of states S", expected: usage))
+      output: LabHarness.errorText("policy arms: needs the number of states S", expected: usage))
     LabHarness.refuse(
       session, "policy arms 3 states 0",
       output: LabHarness.errorText(
-        "policy: '0' is out of range (expected the number of states S at least 1)", expected: usage))
-    LabHarness.refuse(session, "policy arms 3 extra", command: "policy", word: "extra")
+        "policy arms: '0' is out of range (expected the number of states S at least 1)", expected: usage))
+    LabHarness.refuse(
+      session, "policy arms 3 extra",
+      output: LabHarness.errorText("policy arms: 'extra' is not expected here", expected: usage))
   }
 
   /// Sizes that would not fit are refused with the figure, before any
@@ -194,7 +196,7 @@ import Testing
       LabHarness.refuse(
         session, "policy arms \(k) states \(s)",
         output: LabHarness.errorText(
-          "policy: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory); choose fewer states or arms",
+          "policy arms: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory); choose fewer states or arms",
           expected: usage))
     }
   }
@@ -217,17 +219,23 @@ import Testing
         "policy logits: at least one logit must be finite (a state needs an arm with π > 0)", expected: usage))
     LabHarness.refuse(
       session, "policy logits 1 2 3 4 state",
-      output: LabHarness.errorText("policy: needs a state number", expected: usage))
-    // Pending wording (see report): these name "policy" where the core's
-    // errors for the same form say "policy logits", and call -inf-accepting
-    // input "not a finite number".
+      output: LabHarness.errorText("policy logits: needs a state number", expected: usage))
     for bad in ["nan", "inf", "+inf", "1e309", "-1e309", "x", "--1"] {
-      LabHarness.refuse(session, "policy logits 1 2 3 \(bad)", command: "policy", word: bad)
+      LabHarness.refuse(
+        session, "policy logits 1 2 3 \(bad)",
+        output: LabHarness.errorText(
+          "policy logits: '\(bad)' is not a finite number or -inf (expected logits)", expected: usage))
     }
-    LabHarness.refuse(session, "policy logits 1 2 3 4 state x", command: "policy", word: "x")
-    // Pending wording: the state number is repeated ("'1' state 1 does not exist").
-    LabHarness.refuse(session, "policy logits 1 2 3 4 state 1", command: "policy", word: "1")
-    LabHarness.refuse(session, "policy logits 1 2 3 4 state -1", command: "policy", word: "-1")
+    LabHarness.refuse(
+      session, "policy logits 1 2 3 4 state x",
+      output: LabHarness.errorText(
+        "policy logits: 'x' is not a whole number (expected a state number)", expected: usage))
+    for bad in ["1", "-1"] {
+      LabHarness.refuse(
+        session, "policy logits 1 2 3 4 state \(bad)",
+        output: LabHarness.errorText(
+          "policy logits: '\(bad)' is out of range (expected a state number from 0 to 0)", expected: usage))
+    }
   }
 
   @Test func errorsOfProbs() {
@@ -238,16 +246,24 @@ import Testing
       output: LabHarness.errorText("policy probs: expected 4 values (one per arm), got 3", expected: usage))
     LabHarness.refuse(
       session, "policy probs 0 0 0 0",
-      output: LabHarness.errorText("policy probs: invalid probabilities: the probabilities sum to 0", expected: usage))
+      output: LabHarness.errorText(
+        "policy probs: the probabilities sum to 0 (at least one must be positive)", expected: usage))
     LabHarness.refuse(
       session, "policy probs 0 -0 0 0",
-      output: LabHarness.errorText("policy probs: invalid probabilities: the probabilities sum to 0", expected: usage))
-    // Pending wording: the negative value is printed as Swift's "-1.0"
-    // rather than the word typed, and not quoted.
-    LabHarness.refuse(session, "policy probs -1 1 1 1", command: "policy probs", word: nil)
-    LabHarness.refuse(session, "policy probs 1 1 1 -0.5", command: "policy probs", word: nil)
+      output: LabHarness.errorText(
+        "policy probs: the probabilities sum to 0 (at least one must be positive)", expected: usage))
+    // The negative value is named as typed.
+    LabHarness.refuse(
+      session, "policy probs -1 1 1 1",
+      output: LabHarness.errorText("policy probs: '-1' is negative (expected probabilities ≥ 0)", expected: usage))
+    LabHarness.refuse(
+      session, "policy probs 1 1 1 -0.5",
+      output: LabHarness.errorText("policy probs: '-0.5' is negative (expected probabilities ≥ 0)", expected: usage))
     for bad in ["inf", "-inf", "nan"] {
-      LabHarness.refuse(session, "policy probs 1 1 1 \(bad)", command: "policy", word: bad)
+      LabHarness.refuse(
+        session, "policy probs 1 1 1 \(bad)",
+        output: LabHarness.errorText(
+          "policy probs: '\(bad)' is not a finite number (expected probabilities)", expected: usage))
     }
   }
 
@@ -255,17 +271,21 @@ import Testing
     let session = LabHarness.session(["seed 5"])
     let usage = "policy random [scale σ]"
     LabHarness.refuse(
-      session, "policy random scale", output: LabHarness.errorText("policy: needs the scale σ", expected: usage))
+      session, "policy random scale", output: LabHarness.errorText("policy random: needs the scale σ", expected: usage))
     LabHarness.refuse(
       session, "policy random scale -1",
-      output: LabHarness.errorText("policy: '-1' must not be negative (expected the scale σ)", expected: usage))
+      output: LabHarness.errorText("policy random: '-1' must not be negative (expected the scale σ)", expected: usage))
     LabHarness.refuse(
       session, "policy random scale nan",
-      output: LabHarness.errorText("policy: 'nan' is not a finite number (expected the scale σ)", expected: usage))
+      output: LabHarness.errorText(
+        "policy random: 'nan' is not a finite number (expected the scale σ)", expected: usage))
     LabHarness.refuse(
       session, "policy random scale 1e999",
-      output: LabHarness.errorText("policy: '1e999' is not a finite number (expected the scale σ)", expected: usage))
-    LabHarness.refuse(session, "policy random 3", command: "policy", word: "3")
+      output: LabHarness.errorText(
+        "policy random: '1e999' is not a finite number (expected the scale σ)", expected: usage))
+    LabHarness.refuse(
+      session, "policy random 3",
+      output: LabHarness.errorText("policy random: '3' is not expected here", expected: usage))
     // The generator was not advanced by any of these.
     #expect(session.state.generator == SplitMix64(seed: 5))
   }

@@ -46,7 +46,11 @@ import Testing
       (NaiveMath.mean([1.0 / 3, 1.0 / 3, 1.0 / 3], Array(mu[0..<3]))
         + NaiveMath.mean(NaiveMath.softmax([1, 0, -1]), Array(mu[3..<6]))) / 2
     #expect(cell.output == "rewards random: μ ~ U[0, 1) for every state and arm; R = \(Printed.value(r))")
-    LabHarness.refuse(session, "rewards random 3", command: "rewards", word: "3")
+    LabHarness.refuse(
+      session, "rewards random 3",
+      output: LabHarness.errorText(
+        "rewards: '3' is not expected here",
+        expected: "rewards v1 … vK [state s] | rewards random"))
   }
 
   @Test func exactAdvantagesFollowThePolicyAfterEveryStep() {
@@ -135,9 +139,14 @@ import Testing
     LabHarness.refuse(
       session, "rewards 1 2 3 4 state 0.5",
       output: LabHarness.errorText("rewards: '0.5' is not a whole number (expected a state number)", expected: usage))
-    LabHarness.refuse(session, "rewards 1 2 3 4 state 0 state 0", command: "rewards", word: "state")
-    // Pending wording: "'9' state 9 does not exist; states are numbered 0 to 0".
-    LabHarness.refuse(session, "rewards 1 2 3 4 state 9", command: "rewards", word: "9")
+    LabHarness.refuse(
+      session, "rewards 1 2 3 4 state 0 state 0",
+      output: LabHarness.errorText("rewards: 'state' is not expected here", expected: usage))
+    LabHarness.refuse(
+      session, "rewards 1 2 3 4 state 9",
+      output: LabHarness.errorText(
+        "rewards: '9' is out of range (expected a state number from 0 to 0)",
+        expected: usage))
   }
 
   @Test func errorsOfAdv() {
@@ -155,7 +164,10 @@ import Testing
         session, "adv 1 2 3 \(bad)",
         output: LabHarness.errorText("adv: '\(bad)' is not a finite number (expected advantages)", expected: usage))
     }
-    LabHarness.refuse(session, "adv exact 1", command: "adv", word: "1")
-    LabHarness.refuse(session, "adv 1 2 3 4 state 2", command: "adv", word: "2")
+    LabHarness.refuse(
+      session, "adv exact 1", output: LabHarness.errorText("adv: '1' is not expected here", expected: usage))
+    LabHarness.refuse(
+      session, "adv 1 2 3 4 state 2",
+      output: LabHarness.errorText("adv: '2' is out of range (expected a state number from 0 to 1)", expected: usage))
   }
 }

@@ -50,7 +50,9 @@ import Testing
     LabHarness.refuse(
       session, "help stpe", output: "error: 'stpe' is not a command; did you mean 'step'? (type 'help' for the list)")
     LabHarness.refuse(session, "help cli", output: "error: 'cli' is ambiguous: it could be clip, clipcov, cliphigher")
-    LabHarness.refuse(session, "help step now", command: "help", word: "now")
+    LabHarness.refuse(
+      session, "help step now",
+      output: LabHarness.errorText("help: 'now' is not expected here", expected: "help [command]"))
   }
 
   // MARK: status
@@ -98,7 +100,8 @@ import Testing
 
   @Test func errorsOfStatus() {
     let session = LabHarness.session()
-    LabHarness.refuse(session, "status now", command: "status", word: "now")
+    LabHarness.refuse(
+      session, "status now", output: LabHarness.errorText("status: 'now' is not expected here", expected: "status"))
   }
 
   // MARK: checkpoint and restore
@@ -152,8 +155,12 @@ import Testing
     LabHarness.refuse(
       session, "restore nope",
       output: LabHarness.errorText("restore: 'nope' is not a checkpoint (saved: a, b)", expected: "restore NAME"))
-    LabHarness.refuse(session, "restore a b", command: "restore", word: "b")
-    LabHarness.refuse(session, "checkpoint a b", command: "checkpoint", word: "b")
+    LabHarness.refuse(
+      session, "restore a b",
+      output: LabHarness.errorText("restore: 'b' is not expected here", expected: "restore NAME"))
+    LabHarness.refuse(
+      session, "checkpoint a b",
+      output: LabHarness.errorText("checkpoint: 'b' is not expected here", expected: "checkpoint NAME"))
   }
 
   // MARK: quit
@@ -170,7 +177,8 @@ import Testing
 
   @Test func quitWithAWordIsRefusedAndDoesNotLeave() {
     let session = LabHarness.session()
-    LabHarness.refuse(session, "quit now", command: "quit", word: "now")
+    LabHarness.refuse(
+      session, "quit now", output: LabHarness.errorText("quit: 'now' is not expected here", expected: "quit"))
     #expect(!session.quitRequested)
   }
 

@@ -108,10 +108,15 @@ import Testing
     LabHarness.refuse(
       session, "show state one",
       output: LabHarness.errorText("show: 'one' is not a whole number (expected a state number)", expected: usage))
-    LabHarness.refuse(session, "show 1", command: "show", word: "1")
-    LabHarness.refuse(session, "show state 1 2", command: "show", word: "2")
-    // Pending wording: "'3' state 3 does not exist; states are numbered 0 to 2".
-    LabHarness.refuse(session, "show state 3", command: "show", word: "3")
-    LabHarness.refuse(session, "show state -1", command: "show", word: "-1")
+    LabHarness.refuse(
+      session, "show 1", output: LabHarness.errorText("show: '1' is not expected here", expected: usage))
+    LabHarness.refuse(
+      session, "show state 1 2", output: LabHarness.errorText("show: '2' is not expected here", expected: usage))
+    LabHarness.refuse(
+      session, "show state 3",
+      output: LabHarness.errorText("show: '3' is out of range (expected a state number from 0 to 2)", expected: usage))
+    LabHarness.refuse(
+      session, "show state -1",
+      output: LabHarness.errorText("show: '-1' is out of range (expected a state number from 0 to 2)", expected: usage))
   }
 }

@@ -226,7 +226,7 @@ import Testing
       LabHarness.refuse(
         session, "step \(bad)",
         output: LabHarness.errorText(
-          "step: '\(bad)' is out of range (expected the number of steps n between 1 and 10000000)", expected: usage))
+          "step: '\(bad)' is out of range (expected the number of steps n from 1 to 10000000)", expected: usage))
     }
     for bad in ["1.5", "x", "nan", "inf"] {
       LabHarness.refuse(
@@ -234,9 +234,12 @@ import Testing
         output: LabHarness.errorText(
           "step: '\(bad)' is not a whole number (expected the number of steps n)", expected: usage))
     }
-    LabHarness.refuse(session, "step 2 3", command: "step", word: "3")
-    LabHarness.refuse(session, "predict 1", command: "predict", word: "1")
-    LabHarness.refuse(session, "predict now", command: "predict", word: "now")
+    LabHarness.refuse(
+      session, "step 2 3", output: LabHarness.errorText("step: '3' is not expected here", expected: usage))
+    LabHarness.refuse(
+      session, "predict 1", output: LabHarness.errorText("predict: '1' is not expected here", expected: "predict"))
+    LabHarness.refuse(
+      session, "predict now", output: LabHarness.errorText("predict: 'now' is not expected here", expected: "predict"))
   }
 
   /// A logit change that overflows is refused, naming the cause; the

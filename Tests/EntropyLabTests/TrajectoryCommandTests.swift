@@ -87,12 +87,13 @@ import Testing
     LabHarness.refuse(
       session, "run 0",
       output: LabHarness.errorText(
-        "run: '0' is out of range (expected the number of steps N between 1 and 10000000)", expected: "run N"))
+        "run: '0' is out of range (expected the number of steps N from 1 to 10000000)", expected: "run N"))
     LabHarness.refuse(
       session, "run x",
       output: LabHarness.errorText("run: 'x' is not a whole number (expected the number of steps N)", expected: "run N")
     )
-    LabHarness.refuse(session, "run 3 4", command: "run", word: "4")
+    LabHarness.refuse(
+      session, "run 3 4", output: LabHarness.errorText("run: '4' is not expected here", expected: "run N"))
   }
 
   /// BUG: when `run`'s first step is refused, the error names `step` (it
@@ -183,7 +184,7 @@ import Testing
 
   @Test func errorsOfTokens() {
     let session = LabHarness.session(Self.sampled + ["step"])
-    let usage = "tokens [top n | all]"
+    let usage = "tokens [top n | all | chosen]"
     LabHarness.refuse(
       session, "tokens top", output: LabHarness.errorText("tokens: needs how many tokens n", expected: usage))
     LabHarness.refuse(
@@ -193,8 +194,10 @@ import Testing
     LabHarness.refuse(
       session, "tokens top x",
       output: LabHarness.errorText("tokens: 'x' is not a whole number (expected how many tokens n)", expected: usage))
-    LabHarness.refuse(session, "tokens foo", command: "tokens", word: "foo")
-    LabHarness.refuse(session, "tokens all 3", command: "tokens", word: "3")
+    LabHarness.refuse(
+      session, "tokens foo", output: LabHarness.errorText("tokens: 'foo' is not expected here", expected: usage))
+    LabHarness.refuse(
+      session, "tokens all 3", output: LabHarness.errorText("tokens: '3' is not expected here", expected: usage))
   }
 
   // MARK: history
@@ -241,7 +244,9 @@ import Testing
       session, "history last 0",
       output: LabHarness.errorText(
         "history: '0' is out of range (expected how many steps n at least 1)", expected: usage))
-    LabHarness.refuse(session, "history first 2", command: "history", word: "first")
+    LabHarness.refuse(
+      session, "history first 2",
+      output: LabHarness.errorText("history: 'first' is not expected here", expected: usage))
   }
 
   // MARK: plot
@@ -295,7 +300,9 @@ import Testing
     LabHarness.refuse(
       session, "plot loss",
       output: LabHarness.errorText("plot: 'loss' is not one of: entropy, reward, cov, residual", expected: usage))
-    LabHarness.refuse(session, "plot entropy reward", command: "plot", word: "reward")
+    LabHarness.refuse(
+      session, "plot entropy reward",
+      output: LabHarness.errorText("plot: 'reward' is not expected here", expected: usage))
   }
 
   // MARK: fit
@@ -361,7 +368,8 @@ import Testing
       session, "fit first nan",
       output: LabHarness.errorText(
         "fit: 'nan' is not a finite number (expected a fraction F in (0, 1))", expected: usage))
-    LabHarness.refuse(session, "fit all", command: "fit", word: "all")
+    LabHarness.refuse(
+      session, "fit all", output: LabHarness.errorText("fit: 'all' is not expected here", expected: usage))
 
     let flat = LabHarness.session(["policy arms 1", "step 3"])
     LabHarness.refuse(
@@ -421,7 +429,7 @@ import Testing
     LabHarness.refuse(
       session, "compare steps 0",
       output: LabHarness.errorText(
-        "compare: '0' is out of range (expected the number of steps N between 1 and 1000000)", expected: usage))
+        "compare: '0' is out of range (expected the number of steps N from 1 to 1000000)", expected: usage))
     LabHarness.refuse(
       session, "compare seeds", output: LabHarness.errorText("compare: needs seeds as s1..s2", expected: usage))
     for bad in ["5..1", "1..2000", "x", "1..2..3", "..5", "-1..3", "1.5"] {

@@ -97,7 +97,8 @@ import Testing
     )
     LabHarness.refuse(
       session, "update PG", output: LabHarness.errorText("update: 'PG' is not one of: pg, npg, grpo", expected: usage))
-    LabHarness.refuse(session, "update pg npg", command: "update", word: "npg")
+    LabHarness.refuse(
+      session, "update pg npg", output: LabHarness.errorText("update: 'npg' is not expected here", expected: usage))
   }
 
   @Test func errorsOfLr() {
@@ -116,7 +117,8 @@ import Testing
         output: LabHarness.errorText(
           "lr: '\(bad)' is not a finite number (expected the learning rate η)", expected: usage))
     }
-    LabHarness.refuse(session, "lr 0.1 0.2", command: "lr", word: "0.2")
+    LabHarness.refuse(
+      session, "lr 0.1 0.2", output: LabHarness.errorText("lr: '0.2' is not expected here", expected: usage))
   }
 
   @Test func errorsOfSeed() {
@@ -129,6 +131,7 @@ import Testing
         output: LabHarness.errorText(
           "seed: '\(bad)' is not a whole number from 0 to 18446744073709551615 (expected a seed)", expected: usage))
     }
-    LabHarness.refuse(session, "seed 1 2", command: "seed", word: "2")
+    LabHarness.refuse(
+      session, "seed 1 2", output: LabHarness.errorText("seed: '2' is not expected here", expected: usage))
   }
 }
