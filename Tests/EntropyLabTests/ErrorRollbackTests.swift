@@ -28,7 +28,7 @@ import Testing
     let random = "policy random [scale σ]"
     let rewards = "rewards v1 … vK [state s] | rewards random"
     let adv = "adv v1 … vK [state s] | adv exact"
-    let compare = "compare [none] [clipcov] [klcov] [cliphigher] [entropybonus] [steps N] [seeds s1..s2]"
+    let compare = "compare [SETTING …] [steps N] [seeds s1..s2]"
     let clipcov = "clipcov on|off [ratio r] [low ω_low] [high ω_high]"
     return [
       // Wordings settled after review (forms named once known, the word as typed).
@@ -223,10 +223,8 @@ import Testing
     let objects = LabHarness.json(jsonCell.output)
     #expect(objects.count == 1)
     #expect(objects.first?["expected"] as? String == expected)
-    withKnownIssue("wording disputed: a word after a control's settings began is called not on, off or a setting") {
-      #expect(cell.output == LabHarness.errorText(message, expected: expected))
-      #expect(objects.first?["error"] as? String == message)
-    }
+    #expect(cell.output == LabHarness.errorText(message, expected: expected))
+    #expect(objects.first?["error"] as? String == message)
   }
 
   /// Sizes that would not fit are refused with the figure.

@@ -330,9 +330,7 @@ import Testing
     for (line, word, message, expected) in disputed {
       let command = String(line.prefix { $0 != " " })
       guard let cell = LabHarness.refuse(session, line, command: command, word: word) else { continue }
-      withKnownIssue("wording disputed: a word after a control's settings began is called not on, off or a setting") {
-        #expect(cell.output == LabHarness.errorText(message, expected: expected), "'\(line)'")
-      }
+      #expect(cell.output == LabHarness.errorText(message, expected: expected), "'\(line)'")
     }
     LabHarness.refuse(
       session, "clipcov on ratio", output: LabHarness.errorText("clipcov: needs a value for ratio", expected: clipcov))

@@ -139,6 +139,7 @@ enum Printed {
       v /= 1000
       i += 1
     }
+    if v >= 1000 { return String(format: "%.2g", b) + " B" }  // beyond exabytes: scientific
     return String(format: v < 10 ? "%.1f" : "%.0f", v) + " " + units[i]
   }
 }

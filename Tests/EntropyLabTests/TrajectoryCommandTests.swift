@@ -413,7 +413,7 @@ import Testing
 
   @Test func errorsOfCompare() {
     let exact = LabHarness.session(Self.setup)
-    let usage = "compare [none] [clipcov] [klcov] [cliphigher] [entropybonus] [steps N] [seeds s1..s2]"
+    let usage = "compare [SETTING …] [steps N] [seeds s1..s2]"
     LabHarness.refuse(
       exact, "compare",
       output: LabHarness.errorText(

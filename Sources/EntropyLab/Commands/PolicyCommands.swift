@@ -25,10 +25,23 @@ enum PolicyCommands {
       args.command = "policy \(mode)"
       switch mode {
       case "arms":
+        // The typed values as Doubles too, so a size beyond Int is refused
+        // with its true figure rather than a capped one.
+        let kWord = args.peek ?? ""
         let k = try args.integer("the number of arms K", in: 1...Int.max)
         var s = 1
-        if args.consume("states") { s = try args.integer("the number of states S", in: 1...Int.max) }
+        var sWord = "1"
+        if args.consume("states") {
+          sWord = args.peek ?? ""
+          s = try args.integer("the number of states S", in: 1...Int.max)
+        }
         try args.expectEnd()
+        let needed = (Double(sWord) ?? Double(s)) * (Double(kWord) ?? Double(k)) * 8 * Double(MemoryBudget.arraysPerSession)
+        if needed > MemoryBudget.physicalMemory / 2 {
+          throw LabError(
+            .tooLarge(bytesNeeded: needed, bytesAvailable: MemoryBudget.physicalMemory / 2), command: args.command,
+            expected: args.usage)
+        }
         do throws(CoreError) { try state.resize(states: s, arms: k) } catch {
           throw LabError(error, command: args.command, expected: args.usage)
         }

@@ -122,7 +122,9 @@ enum TrainingCommands {
           let word = try args.next("a setting")
           guard let index = params.firstIndex(where: { $0.name == word }) else {
             let settings = params.map(\.name).joined(separator: ", ")
-            throw args.error("is not on, off or a setting of \(name) (settings: \(settings))", word: word)
+            // on/off are accepted only as the first word.
+            let what = args.position == 1 && turn == nil ? "on, off or a setting" : "a setting"
+            throw args.error("is not \(what) of \(name) (settings: \(settings))", word: word)
           }
           let valueWord = args.peek ?? ""
           let value = try args.number("a value for \(word)")

@@ -76,6 +76,7 @@ extension LabError {
       value /= 1000
       unit += 1
     }
+    if value >= 1000 { return String(format: "%.2g", bytes) + " B" }  // beyond exabytes
     return String(format: value < 10 ? "%.1f" : "%.0f", value) + " " + units[unit]
   }
 }
