@@ -110,8 +110,8 @@ public struct Policy: Sendable, Equatable {
   public func logProbabilities(state s: Int) -> [Double] {
     logits.withUnsafeBufferPointer { all in
       let row = UnsafeBufferPointer(rebasing: all[rowRange(s)])
-      let lse = RowKernels.logSumExp(row)
-      return row.map { $0 - lse }
+      let (shift, logSum) = RowKernels.logProbabilityShift(row)
+      return row.map { ($0 - shift) - logSum }
     }
   }
 
@@ -147,11 +147,18 @@ public struct Policy: Sendable, Equatable {
       guard delta[i].isFinite, v.isFinite else { throw .nonFiniteUpdate }
       next[i] = v
     }
+    // Re-centring is sound because softmax is shift-invariant: π, log π and
+    // H depend on z − max z only, and the kernels compute exactly z − m, so
+    // after z' = z − m (max z' = 0) they see bit-identical values. A dead
+    // arm (−∞) stays −∞; a finite logit so far below the maximum that
+    // z − m would overflow (say −1e308 − 1e308) is clamped to the most
+    // negative finite value instead: its π was exactly 0 before and still
+    // is, and it stays a finite (live) logit rather than silently dying.
     for s in 0..<states {
       let r = rowRange(s)
       let m = next[r].max() ?? 0
       if abs(m) > Policy.recentreThreshold {
-        for i in r { next[i] -= m }
+        for i in r where next[i].isFinite { next[i] = max(next[i] - m, -Double.greatestFiniteMagnitude) }
       }
     }
     logits = next

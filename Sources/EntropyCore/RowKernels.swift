@@ -26,6 +26,23 @@ public enum RowKernels {
     return m + log(s.e)
   }
 
+  /// The split log π_a = (z_a − shift) − logSum used by `softmax`,
+  /// `Policy.logProbabilities` and the PPO ratios of a sampled step (one
+  /// form everywhere, so on-policy ratios are exactly 1).
+  ///
+  /// For a row maximum m with |m| < 2⁹ it is shift 0, logSum = lse =
+  /// m + log Σe (the plain z − lse, accurate to ulp(512) ≈ 1.1e-13, and bit
+  /// for bit what recorded notebooks were made with). Beyond, lse rounds to
+  /// the ulp of m (2e-10 for logits near the re-centring threshold 2²⁰,
+  /// enough to make Σπ miss 1 by 1e-11), so the shift is m itself:
+  /// z − m is exact for every arm whose π is not negligible.
+  public static func logProbabilityShift(_ z: UnsafeBufferPointer<Double>) -> (shift: Double, logSum: Double) {
+    guard let base = z.baseAddress else { return (0, -.infinity) }
+    let (m, s) = RowLoops.softmaxSums(base, nil, count: z.count)
+    guard m.isFinite else { return (0, m) }
+    return abs(m) < 512 ? (0, m + log(s.e)) : (m, log(s.e))
+  }
+
   /// Writes π = softmax(z) into `out` (same count as `z`).
   ///
   /// Uses the full-range `VectorMath.exp`, so tiny probabilities come out
@@ -33,16 +50,18 @@ public enum RowKernels {
   public static func softmax(_ z: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
     precondition(out.count >= z.count, "out must have one value per arm")
     guard let zp = z.baseAddress, let op = out.baseAddress else { return }
-    let lse = logSumExp(z)
+    // π = e^((z − shift) − logSum): see `logProbabilityShift` for why not
+    // always e^(z − lse).
+    let (shift, lse) = logProbabilityShift(z)
     let k = z.count
     let full = k / RowLoops.width * RowLoops.width
-    softmaxLoop(zp, op, from: 0, to: full, logPartition: lse)
+    softmaxLoop(zp, op, from: 0, to: full, shift: shift, logPartition: lse)
     if full < k {
       var o = RowLoops.V()
       _ = RowLoops.withTail(zp, from: full, count: k, fill: -.infinity) { zq in
         withUnsafeMutablePointer(to: &o) {
           $0.withMemoryRebound(to: Double.self, capacity: RowLoops.width) { oq in
-            softmaxLoop(zq, oq, from: 0, to: RowLoops.width, logPartition: lse)
+            softmaxLoop(zq, oq, from: 0, to: RowLoops.width, shift: shift, logPartition: lse)
           }
         }
       }
@@ -50,14 +69,15 @@ public enum RowKernels {
     }
   }
 
-  /// out[i] = e^(z[i] − lse) for i in start..<end (a multiple of the width).
+  /// out[i] = e^((z[i] − shift) − lse) for i in start..<end (a multiple of
+  /// the width).
   static func softmaxLoop(
     _ zp: UnsafePointer<Double>, _ op: UnsafeMutablePointer<Double>, from start: Int, to end: Int,
-    logPartition lse: Double
+    shift: Double, logPartition lse: Double
   ) {
     var i = start
     while i < end {
-      RowLoops.store(VectorMath.exp(RowLoops.load(zp, i) - lse), op, i)
+      RowLoops.store(VectorMath.exp((RowLoops.load(zp, i) - shift) - lse), op, i)
       i += RowLoops.width
     }
   }

@@ -183,8 +183,11 @@ enum RowLoops {
     let m = acc.shift.max()
     guard m > -.greatestFiniteMagnitude else { return (-.infinity, ExpSums(e: 0, ex: 0, ew: 0, wMaxAbs: 0)) }
     // Each lane's sums from its own shift s to m: Σe·(z − m) = Σe·(z − s) + (s − m)·Σe.
-    let g = VectorMath.expKernel(acc.shift - m)
-    let ex = g * VectorMath.fma(acc.shift - m, acc.e, acc.ex)
+    // Clamped as in `onlineBlock`: a lane that saw no finite logit keeps
+    // the shift −1.8e308, and −1.8e308 − m overflows to −∞ once m > ~1e292.
+    let d = clampLow(acc.shift - m)
+    let g = VectorMath.expKernel(d)
+    let ex = g * VectorMath.fma(d, acc.e, acc.ex)
     return (m, ExpSums(e: (g * acc.e).sum(), ex: ex.sum(), ew: (g * acc.ew).sum(), wMaxAbs: acc.wMax.max()))
   }
 
@@ -223,7 +226,10 @@ enum RowLoops {
       if any(up) {
         // Rare: rescale this lane's sums to its new maximum.
         let next = shift.replacing(with: zv, where: up)
-        let d = shift - next  // 0 in lanes that did not rise
+        // 0 in lanes that did not rise. Clamped: a lane rising from the
+        // initial −1.8e308 to a logit beyond ~1e292 would give −∞, and
+        // −∞ · Σe = NaN; e^d is 0 below −708 either way.
+        let d = clampLow(shift - next)
         let f = VectorMath.expKernel(d)
         tx = f * VectorMath.fma(d, te, tx)
         bx = f * VectorMath.fma(d, be, bx)

@@ -135,13 +135,18 @@ public enum SampledTrainer {
   static func lossTerms(
     _ batch: [SampledToken], logits z: [Double], arms k: Int, clip: (low: Double, high: Double)?
   ) -> MinibatchTerms {
-    var lse: [Int: Double] = [:]
-    for t in batch where lse[t.state] == nil {
-      lse[t.state] = z.withUnsafeBufferPointer {
-        RowKernels.logSumExp(UnsafeBufferPointer(rebasing: $0[(t.state * k)..<((t.state + 1) * k)]))
+    // The same form as the rollout's `Policy.logProbabilities`, so that the
+    // first minibatch's ratios are exactly 1 (see `logProbabilityShift`).
+    var shifts: [Int: (shift: Double, logSum: Double)] = [:]
+    for t in batch where shifts[t.state] == nil {
+      shifts[t.state] = z.withUnsafeBufferPointer {
+        RowKernels.logProbabilityShift(UnsafeBufferPointer(rebasing: $0[(t.state * k)..<((t.state + 1) * k)]))
       }
     }
-    let logProbs = batch.map { z[$0.state * k + $0.arm] - (lse[$0.state] ?? 0) }
+    let logProbs = batch.map { t in
+      let shift = shifts[t.state] ?? (0, 0)
+      return (z[t.state * k + t.arm] - shift.shift) - shift.logSum
+    }
     let logRatios = zip(logProbs, batch).map { $0 - $1.oldLogProb }
     let ratios = logRatios.map { exp($0) }
     let n = Double(batch.count)

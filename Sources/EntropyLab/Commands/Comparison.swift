@@ -43,6 +43,13 @@ enum Comparison {
         var rs: [Double] = []
         do throws(CoreError) {
           for _ in 0..<steps {
+            // Between steps too, not only between runs: one run may be up to
+            // 10⁶ sampled steps (found by the fuzzer: a default `compare`,
+            // 5 settings × 5 seeds × 50 steps, ran for seconds unstoppable).
+            if context.isInterrupted() {
+              interrupted = true
+              break outer
+            }
             let (record, _) = try s.takeStep()
             hs.append(record.entropyAfter)
             rs.append(record.expectedReward)

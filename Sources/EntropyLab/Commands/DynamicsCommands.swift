@@ -190,6 +190,10 @@ enum DynamicsCommands {
       let advantages = state.currentAdvantages
       let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
       let predictions = EntropyDynamics.predict(policy: policy, change: plan.delta).perState
+      // A step whose Δz (or its prediction) overflows is refused by `step`;
+      // show the arms without it rather than print inf and nan.
+      let overflows =
+        plan.delta.contains { !$0.isFinite } || predictions.contains { !$0.firstOrder.isFinite }
       var reports: [Report] = []
       for s in rows {
         let p = policy.probabilities(state: s)
@@ -200,10 +204,12 @@ enum DynamicsCommands {
         let heading =
           "state \(s): H = \(fmt(policy.entropy(state: s))), V = \(fmt(v)), "
           + "next \(state.rule.rawValue) step at η = \(NumberStyle.setting.format(state.learningRate)): "
-          + "ΔH ≈ \(NumberStyle.change.format(predictions[s].firstOrder)) (first order)"
+          + (overflows
+            ? "its logit change is not finite (overflow); lower the learning rate"
+            : "ΔH ≈ \(NumberStyle.change.format(predictions[s].firstOrder)) (first order)")
         reports.append(.record(text: heading, json: [
           ("kind", .string("state")), ("state", .int(s)), ("entropy", .number(policy.entropy(state: s))),
-          ("value", .number(v)), ("first_order", .number(predictions[s].firstOrder)),
+          ("value", .number(v)), ("first_order", overflows ? .null : .number(predictions[s].firstOrder)),
         ]))
         var table = Table(
           columns: [
@@ -215,11 +221,12 @@ enum DynamicsCommands {
         for a in 0..<k {
           let i = s * k + a
           let share = shares[a].covarianceShare
-          let effect = share > 0 ? "lowers H" : share < 0 ? "raises H" : "none"
+          let effect = overflows ? "—" : share > 0 ? "lowers H" : share < 0 ? "raises H" : "none"
           table.rows.append([
             .int(a), .number(policy.logits[i], .fixed(6)), .number(p[a], .fixed(6)), .number(lp[a], .fixed(6)),
             .number(advantages[i], .fixed(6)), .number(state.bandit.meanRewards[i], .fixed(6)),
-            .number(plan.delta[i], .scientific(4)), .number(share, .scientific(4)), .text(effect),
+            overflows ? .text("—") : .number(plan.delta[i], .scientific(4)),
+            overflows ? .text("—") : .number(share, .scientific(4)), .text(effect),
           ])
         }
         reports.append(.table(table))

@@ -120,6 +120,14 @@ enum PolicyCommands {
       let values = try args.numbers("mean rewards", stopWords: ["state"])
       let target = try readState(&args, state.policy)
       try args.expectEnd()
+      // A = μ − V with V between min μ and max μ: |A| ≤ max μ − min μ, so a
+      // finite spread keeps every advantage finite (1.7e308 and −1.7e308
+      // would give A = −∞).
+      if let lo = values.min(), let hi = values.max(), !(hi - lo).isFinite {
+        throw args.error(
+          "the rewards span \(NumberStyle.setting.format(lo)) to \(NumberStyle.setting.format(hi)), "
+            + "too wide for A = μ − V to be finite")
+      }
       do throws(CoreError) {
         for s in target.map({ [$0] }) ?? Array(0..<state.policy.states) {
           try state.bandit.setRewards(values, state: s)
