@@ -1,0 +1,24 @@
+// swift-tools-version: 6.0
+// libFuzzer targets for EntropyLab, kept out of the main package so that
+// `swift build` and `swift test` there are unaffected. Build and run them
+// with `Fuzz/run.sh` (it passes `--sanitize=fuzzer --sanitize=address`).
+
+import PackageDescription
+
+let package = Package(
+  name: "EntropyLabFuzz",
+  platforms: [.macOS(.v13)],
+  dependencies: [.package(name: "EntropyLab", path: "..")],
+  targets: [
+    // The shared harness: line guards, time budget, the two entry points.
+    .target(name: "FuzzSupport", dependencies: [.product(name: "EntropyLab", package: "EntropyLab")]),
+    // Bytes → lines → a live Session (file commands stripped).
+    .executableTarget(
+      name: "FuzzCommands", dependencies: ["FuzzSupport"],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    // Bytes → NotebookParser → Replayer (check mode, safe mode).
+    .executableTarget(
+      name: "FuzzNotebook", dependencies: ["FuzzSupport"],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+  ]
+)
