@@ -153,7 +153,8 @@ struct KernelTests {
   @Test(
     "VectorMath.exp edge values",
     arguments: [
-      -Double.infinity, -1000, -745.2, -745.13, -745.1, -720, -708.4, -708.39, -1e-300, -0.0, 0, 5e-324, 1e-300,
+      -Double.infinity, -1000, -745.2, -745.13, -745.1, -720, -708.4, -708.39, -1e-300, -0.0, 0,
+      Double.leastNonzeroMagnitude, 1e-300,
       0.5 * Foundation.log(2), -0.5 * Foundation.log(2), 1, 709.78, 709.7827128933840, 709.79, 710, 1e300,
       Double.infinity,
     ])
@@ -220,7 +221,8 @@ struct KernelTests {
   @Test(
     "VectorMath.log edge values",
     arguments: [
-      0, -0.0, Double.leastNonzeroMagnitude, 1e-310, Double.leastNormalMagnitude, 0.5, 0.7071067811865476, 1,
+      0, -0.0, Double.leastNonzeroMagnitude, Double.leastNormalMagnitude / 1024, Double.leastNormalMagnitude, 0.5,
+      0.7071067811865476, 1,
       1.0000000000000002, 0.9999999999999999, 1.4142135623730951, 2, 10, 1e300, Double.greatestFiniteMagnitude,
       Double.infinity,
     ])
