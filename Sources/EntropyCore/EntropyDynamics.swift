@@ -78,7 +78,9 @@ public enum EntropyDynamics {
 
   /// Per-state predictions for a full S × K change, and their mean over
   /// states (uniform weights).
-  public static func predict(policy: Policy, change delta: [Double]) -> (perState: [EntropyPrediction], mean: EntropyPrediction) {
+  public static func predict(policy: Policy, change delta: [Double]) -> (
+    perState: [EntropyPrediction], mean: EntropyPrediction
+  ) {
     precondition(delta.count == policy.logits.count, "Δz must be S × K")
     var rows: [EntropyPrediction] = []
     rows.reserveCapacity(policy.states)

@@ -25,7 +25,9 @@ public struct GaussLegendre: Sendable, Equatable {
       for _ in 0..<100 {
         var p0 = 1.0
         var p1 = x
-        if n == 1 { p1 = x } else {
+        if n == 1 {
+          p1 = x
+        } else {
           for k in 2...n {
             let pk = (Double(2 * k - 1) * x * p1 - Double(k - 1) * p0) / Double(k)
             p0 = p1

@@ -42,7 +42,9 @@ struct ReplayCommand: ParsableCommand {
   @Flag(help: "Stop at the first failing cell (and skip the remaining files).")
   var bail = false
 
-  @Option(name: .customLong("allow-writes"), help: ArgumentHelp("Let the notebooks read and write files inside DIR only.", valueName: "DIR"))
+  @Option(
+    name: .customLong("allow-writes"),
+    help: ArgumentHelp("Let the notebooks read and write files inside DIR only.", valueName: "DIR"))
   var allowWrites: String?
 
   @Flag(help: "Trust the notebooks: let their file commands run without limits.")

@@ -76,8 +76,9 @@ struct EdgeCaseTests {
     var testDescription: String { "c = \(constant)" }
   }
 
-  @Test("adding a constant changes π, H and the predictions only by rounding",
-        arguments: [0.25, -0.75, 1, 37.5, -1000].map(Shift.init))
+  @Test(
+    "adding a constant changes π, H and the predictions only by rounding",
+    arguments: [0.25, -0.75, 1, 37.5, -1000].map(Shift.init))
   func shiftInvariance(_ shift: Shift) throws {
     var g = SplitMix64(seed: 31)
     let c = shift.constant

@@ -142,7 +142,9 @@ import Testing
     for command in table.commands {
       // A usage that fits is followed by its summary on the same line; a
       // longer one stands alone, its summary indented on the next line.
-      let rows = lines.indices.filter { lines[$0] == "  " + command.usage || lines[$0].hasPrefix("  " + command.usage + " ") }
+      let rows = lines.indices.filter {
+        lines[$0] == "  " + command.usage || lines[$0].hasPrefix("  " + command.usage + " ")
+      }
       #expect(rows.count == 1, "\(command.name)")
       if let r = rows.first {
         let summaryLine = lines[r] == "  " + command.usage && r + 1 < lines.count ? lines[r + 1] : lines[r]

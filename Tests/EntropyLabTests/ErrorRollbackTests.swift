@@ -34,7 +34,10 @@ import Testing
       // Wordings settled after review (forms named once known, the word as typed).
       ("policy logits 1 2 3 nan", "policy logits: 'nan' is not a finite number or -inf (expected logits)", logits),
       ("policy logits 1 2 3 inf", "policy logits: 'inf' is not a finite number or -inf (expected logits)", logits),
-      ("policy logits 1 2 3 4 state 3", "policy logits: '3' is out of range (expected a state number from 0 to 2)", logits),
+      (
+        "policy logits 1 2 3 4 state 3", "policy logits: '3' is out of range (expected a state number from 0 to 2)",
+        logits
+      ),
       ("policy probs 1 1 1 -1", "policy probs: '-1' is negative (expected probabilities ≥ 0)", probs),
       ("policy probs 0 0 0 0", "policy probs: the probabilities sum to 0 (at least one must be positive)", probs),
       (

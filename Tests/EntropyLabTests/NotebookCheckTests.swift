@@ -60,7 +60,8 @@ import Testing
       let wordLine = try #require(NotebookFixture.line(of: "(uniform)", in: edited))
       edited = NotebookFixture.replacing("(uniform)", with: "(flat)", in: edited)
       // A missing cell: remove [3] and its output line.
-      edited = NotebookFixture.replacing("[3]> rewards 1 0 0.5 0.2\nrewards: state 0; R = 0.6938981399\n", with: "", in: edited)
+      edited = NotebookFixture.replacing(
+        "[3]> rewards 1 0 0.5 0.2\nrewards: state 0; R = 0.6938981399\n", with: "", in: edited)
       let missingLine = try #require(NotebookFixture.line(of: "[4]> step 2", in: edited))
       let numberLineAfter = numberLine - 2
       try NotebookFixture.write(edited, to: path)
@@ -92,18 +93,24 @@ import Testing
       #expect(mismatches.count == 1)
       #expect(mismatches.first?.line == line)
       #expect(mismatches.first?.kind == .number(expected: "0.9387420679", got: "0.9387420677", tolerance: .printed))
-      #expect(result.output.contains("n.md:\(line): expected 0.9387420679, got 0.9387420677 (differs by 2e-10; the printed precision allows 1e-10)"))
+      #expect(
+        result.output.contains(
+          "n.md:\(line): expected 0.9387420679, got 0.9387420677 (differs by 2e-10; the printed precision allows 1e-10)"
+        ))
       #expect(result.output.hasSuffix("n.md: 3 cells: 2 passed, 1 failed (FAIL)"))
     }
   }
 
   @Test func acceptRecordsTheNewOutputsThenCheckPasses() throws {
     try NotebookFixture.withScratchFolder { folder in
-      let (path, text) = try saved(["policy arms 4", "policy logits 2 1 0 -1", "rewards 1 0 0.5 0.2", "step 2"], in: folder)
+      let (path, text) = try saved(
+        ["policy arms 4", "policy logits 2 1 0 -1", "rewards 1 0 0.5 0.2", "step 2"], in: folder)
       var edited = NotebookFixture.replacing("0.9387420677", with: "0.5", in: text)
       edited = NotebookFixture.replacing("(uniform)", with: "(flat)", in: edited)
-      edited = NotebookFixture.replacing("[3]> rewards 1 0 0.5 0.2\nrewards: state 0; R = 0.6938981399\n", with: "", in: edited)
-      edited = NotebookFixture.replacing("A session saved", with: "Prose the teacher wrote. A session saved", in: edited)
+      edited = NotebookFixture.replacing(
+        "[3]> rewards 1 0 0.5 0.2\nrewards: state 0; R = 0.6938981399\n", with: "", in: edited)
+      edited = NotebookFixture.replacing(
+        "A session saved", with: "Prose the teacher wrote. A session saved", in: edited)
       try NotebookFixture.write(edited, to: path)
       #expect(check(path).status == .failed)
 
@@ -116,7 +123,9 @@ import Testing
       #expect(after.contains("[3]> step 2"))
       #expect(check(path).status == .passed)
       // Accepting again changes nothing and writes nothing.
-      #expect(FileReplay.run(path, options: ReplayOptions(mode: .accept)).output == "\(path): 0 of 3 cells changed; nothing to write")
+      #expect(
+        FileReplay.run(path, options: ReplayOptions(mode: .accept)).output
+          == "\(path): 0 of 3 cells changed; nothing to write")
       // No temporary file is left next to the notebook.
       #expect(NotebookFixture.contents(folder) == ["n.md"])
     }
@@ -145,14 +154,17 @@ import Testing
       try NotebookFixture.write(loose, to: path)
       #expect(check(path).status == .failed)
       // The whole file at 1e-6.
-      try NotebookFixture.write(NotebookFixture.replacing("tolerance: printed", with: "tolerance: 1e-6", in: loose), to: path)
+      try NotebookFixture.write(
+        NotebookFixture.replacing("tolerance: printed", with: "tolerance: 1e-6", in: loose), to: path)
       #expect(check(path).status == .passed)
       // Only the step cell at abs 1e-5.
-      try NotebookFixture.write(NotebookFixture.replacing("[3]> step", with: "[3]> step   #tolerance abs 1e-5", in: loose), to: path)
+      try NotebookFixture.write(
+        NotebookFixture.replacing("[3]> step", with: "[3]> step   #tolerance abs 1e-5", in: loose), to: path)
       #expect(check(path).status == .passed)
       // A cell may also tighten: exact fails a last-digit flip the default allows.
       let flip = NotebookFixture.replacing("0.9387420677", with: "0.9387420678", in: text)
-      try NotebookFixture.write(NotebookFixture.replacing("[3]> step", with: "[3]> step #tolerance exact", in: flip), to: path)
+      try NotebookFixture.write(
+        NotebookFixture.replacing("[3]> step", with: "[3]> step #tolerance exact", in: flip), to: path)
       #expect(check(path).status == .failed)
     }
   }

@@ -56,7 +56,8 @@ import Testing
     #expect(cell.error == nil)
     // A '#' inside quotes is not a comment, so it sets no tolerance.
     #expect(try NotebookParser.cellTolerance("save 'a #tolerance 1'", path: "t.md", line: 1) == nil)
-    #expect(try NotebookParser.cellTolerance("step # long run #tolerance rel 1e-4", path: "t.md", line: 1) == .relative(1e-4))
+    #expect(
+      try NotebookParser.cellTolerance("step # long run #tolerance rel 1e-4", path: "t.md", line: 1) == .relative(1e-4))
   }
 
   @Test(arguments: [

@@ -1,7 +1,6 @@
+import EntropyLab
 import Foundation
 import Testing
-
-import EntropyLab
 
 /// Every lesson in `Scenarios/` must pass `entropy-lab replay --check`: a
 /// change that alters any lesson's numbers fails here until it is accepted

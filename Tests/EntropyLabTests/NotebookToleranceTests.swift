@@ -72,7 +72,8 @@ import Testing
     let expected = [(line: 5, text: "a 1"), (line: 6, text: "b 2")]
     let short = OutputComparer.compare(expected: expected, got: "a 1", tolerance: .printed, path: "t.md", anchor: 4)
     #expect(short == [Mismatch(kind: .missingOutput(expected: "b"), path: "t.md", line: 6, expectedLine: "b 2")])
-    let long = OutputComparer.compare(expected: expected, got: "a 1\nb 2\nc 3", tolerance: .printed, path: "t.md", anchor: 4)
+    let long = OutputComparer.compare(
+      expected: expected, got: "a 1\nb 2\nc 3", tolerance: .printed, path: "t.md", anchor: 4)
     #expect(long == [Mismatch(kind: .extraOutput(got: "c"), path: "t.md", line: 6, gotLine: "c 3")])
     let none = OutputComparer.compare(expected: [], got: "surprise", tolerance: .printed, path: "t.md", anchor: 4)
     #expect(none.first?.line == 4)

@@ -42,7 +42,9 @@ import Testing
     func writeHostileNotebook() throws -> (text: String, attackLines: [Int]) {
       let benign = NotebookFixture.session(["policy logits 2 1 0 -1", "rewards 1 0 0.5 0.2", "step 2", "status"])
       let outputs = benign.cells.map { Renderer.render($0.reports, error: $0.error, style: .plain) }
-      var lines = ["---", "entropy-lab: \(LabVersion.current)", "seed: 0", "---", "", "A friendly lesson.", "", "```lab"]
+      var lines = [
+        "---", "entropy-lab: \(LabVersion.current)", "seed: 0", "---", "", "A friendly lesson.", "", "```lab",
+      ]
       var attackLines: [Int] = []
       for (index, cell) in benign.cells.enumerated() {
         lines.append("> " + cell.input)
@@ -84,7 +86,8 @@ import Testing
       let hasExport = (try? CommandTable.standard.resolve("export"))?.name == "export"
       let fileAttacks = hasExport ? [0, 1, 2, 3, 4, 5] : [0, 2, 3, 4, 5]
       let refused = outcome.refusals
-      #expect(refused.map(\.command) == (hasExport ? ["save", "export"] : ["save"]) + ["load", "save", "save", "replay"])
+      #expect(
+        refused.map(\.command) == (hasExport ? ["save", "export"] : ["save"]) + ["load", "save", "save", "replay"])
       #expect(refused.map(\.location) == fileAttacks.map { "\(layout.notebook):\(attackLines[$0])" })
       #expect(refused.allSatisfy { $0.reason.contains("--allow-writes DIR") && $0.reason.contains("--trust") })
       #expect(result.output.contains("refused \(fileAttacks.count) file commands (safe mode):"))
@@ -115,7 +118,9 @@ import Testing
       let text = cell.output
       #expect(text.contains("safe mode: files allowed only inside \(layout.allowed)"))
       #expect(text.contains("save: '\(layout.decoy)' refused: is outside the folder this replay may use"))
-      #expect(text.contains("load: '/etc/passwd' refused: is outside") || text.contains("replay: '/etc/passwd' refused: is outside"))
+      #expect(
+        text.contains("load: '/etc/passwd' refused: is outside")
+          || text.contains("replay: '/etc/passwd' refused: is outside"))
       #expect(text.contains("/../../") && text.contains("refused: resolves to \(layout.decoy), outside"))
       #expect(text.contains("link/decoy.txt' refused: resolves to \(layout.decoy), outside"))
       #expect(text.contains("refused: this notebook is already being replayed (hostile.md → hostile.md)"))
@@ -185,7 +190,9 @@ import Testing
       let result = FileReplay.run(folder + "/a.md", options: ReplayOptions(mode: .run, access: .trusted))
       let outcome = try #require(result.outcome)
       #expect(outcome.refusals.count == 1)
-      #expect(outcome.refusals.first?.reason.contains("already being replayed (a.md → b.md → a.md)") == true, "\(outcome.refusals)")
+      #expect(
+        outcome.refusals.first?.reason.contains("already being replayed (a.md → b.md → a.md)") == true,
+        "\(outcome.refusals)")
       #expect(outcome.cells[1].output.contains("policy: 1 state × 3 arms"))
     }
   }
@@ -194,7 +201,8 @@ import Testing
     try NotebookFixture.withScratchFolder { folder in
       let count = FileAccessPolicy.maxDepth + 3
       for i in 0..<count {
-        try NotebookFixture.write("```lab\n> policy arms \(i + 1)\n> replay \(folder)/n\(i + 1).md\n```\n", to: folder + "/n\(i).md")
+        try NotebookFixture.write(
+          "```lab\n> policy arms \(i + 1)\n> replay \(folder)/n\(i + 1).md\n```\n", to: folder + "/n\(i).md")
       }
       let result = FileReplay.run(folder + "/n0.md", options: ReplayOptions(mode: .run, access: .trusted))
       let outcome = try #require(result.outcome)

@@ -6,7 +6,8 @@
 /// set to 0. The token-mean denominator still counts them.
 public struct ClipCov: EntropyControl {
   public static let name = "clipcov"
-  public static let summary = "Clip-Cov: detach the gradient of a few random tokens whose covariance lies in (ω_low, ω_high)"
+  public static let summary =
+    "Clip-Cov: detach the gradient of a few random tokens whose covariance lies in (ω_low, ω_high)"
   public static let parameters: [ControlParameter] = [
     ControlParameter(name: "ratio", symbol: "r", defaultValue: 2e-4, allowed: "in (0, 1]") { $0 > 0 && $0 <= 1 },
     ControlParameter(name: "low", symbol: "ω_low", defaultValue: 1, allowed: "a finite number") { $0.isFinite },

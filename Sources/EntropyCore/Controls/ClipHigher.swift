@@ -5,7 +5,9 @@ public struct ClipHigher: EntropyControl {
   public static let name = "cliphigher"
   public static let summary = "Clip-higher (DAPO): raise the upper PPO clip bound to ε_high"
   public static let parameters: [ControlParameter] = [
-    ControlParameter(name: "high", symbol: "ε_high", defaultValue: 0.28, allowed: "a number > 0") { $0 > 0 && $0.isFinite }
+    ControlParameter(name: "high", symbol: "ε_high", defaultValue: 0.28, allowed: "a number > 0") {
+      $0 > 0 && $0.isFinite
+    }
   ]
 
   /// The upper clip bound ε_high.

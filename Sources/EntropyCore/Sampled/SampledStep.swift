@@ -191,7 +191,10 @@ public enum SampledTrainer {
       a.withUnsafeBufferPointer { aAll in
         for s in 0..<policy.states {
           let r = policy.rowRange(s)
-          total += -eta * RowKernels.moments(UnsafeBufferPointer(rebasing: zAll[r]), UnsafeBufferPointer(rebasing: aAll[r])).covariance
+          total +=
+            -eta
+            * RowKernels.moments(UnsafeBufferPointer(rebasing: zAll[r]), UnsafeBufferPointer(rebasing: aAll[r]))
+            .covariance
         }
       }
     }

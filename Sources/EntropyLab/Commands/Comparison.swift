@@ -75,7 +75,8 @@ enum Comparison {
     var table = Table(
       columns: [
         .init("setting", key: "setting"), .init("final H", key: "final_entropy"), .init("±", key: "final_entropy_std"),
-        .init("mean H", key: "mean_entropy"), .init("final R", key: "final_reward"), .init("±", key: "final_reward_std"),
+        .init("mean H", key: "mean_entropy"), .init("final R", key: "final_reward"),
+        .init("±", key: "final_reward_std"),
         .init("mean R", key: "mean_reward"), .init("clipped", key: "clipped"), .init("penalized", key: "penalized"),
       ],
       jsonPrefix: [("kind", .string("compare")), ("steps", .int(steps)), ("seeds", .int(seeds.count))])
@@ -89,7 +90,9 @@ enum Comparison {
     }
     let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "seeds \(seeds.first ?? 0)..\(seeds.last ?? 0)"
     var reports: [Report] = [
-      .message("compare: \(steps) step\(steps == 1 ? "" : "s") from step \(start.stepsTaken), \(seedText), mean ± std over seeds"),
+      .message(
+        "compare: \(steps) step\(steps == 1 ? "" : "s") from step \(start.stepsTaken), \(seedText), mean ± std over seeds"
+      ),
       .table(table),
     ]
     let x = (0...steps).map { Double(start.stepsTaken + $0) }

@@ -35,11 +35,13 @@ enum DynamicsCommands {
           .init("2nd order", key: "second_order"), .init("path integral", key: "path_integral"),
           .init("R", key: "expected_reward"),
         ],
-        rows: [[
-          .number(state.policy.meanEntropy, .value), .number(p.firstOrder, .change),
-          .number(p.secondOrder, .change), .number(p.pathIntegral, .change),
-          .number(state.bandit.expectedReward(under: state.policy), .value),
-        ]],
+        rows: [
+          [
+            .number(state.policy.meanEntropy, .value), .number(p.firstOrder, .change),
+            .number(p.secondOrder, .change), .number(p.pathIntegral, .change),
+            .number(state.bandit.expectedReward(under: state.policy), .value),
+          ]
+        ],
         jsonPrefix: [("kind", .string("predict")), ("rule", .string(state.rule.rawValue))])
       var reports: [Report] = [.table(table)]
       if p.pathIntegral.isNaN { reports.append(.warning(unresolvedNote)) }
@@ -118,7 +120,8 @@ enum DynamicsCommands {
     if overflow {
       run.notes.append(.warning("stopped after \(taken) of \(n) steps: the next step's logit change is not finite"))
     } else if taken < n {
-      run.notes.append(.warning("interrupted after \(taken) of \(n) steps; the state is as of step \(state.stepsTaken)"))
+      run.notes.append(
+        .warning("interrupted after \(taken) of \(n) steps; the state is as of step \(state.stepsTaken)"))
     }
     return run
   }
@@ -207,10 +210,13 @@ enum DynamicsCommands {
           + (overflows
             ? "its logit change is not finite (overflow); lower the learning rate"
             : "ΔH ≈ \(NumberStyle.change.format(predictions[s].firstOrder)) (first order)")
-        reports.append(.record(text: heading, json: [
-          ("kind", .string("state")), ("state", .int(s)), ("entropy", .number(policy.entropy(state: s))),
-          ("value", .number(v)), ("first_order", overflows ? .null : .number(predictions[s].firstOrder)),
-        ]))
+        reports.append(
+          .record(
+            text: heading,
+            json: [
+              ("kind", .string("state")), ("state", .int(s)), ("entropy", .number(policy.entropy(state: s))),
+              ("value", .number(v)), ("first_order", overflows ? .null : .number(predictions[s].firstOrder)),
+            ]))
         var table = Table(
           columns: [
             .init("arm", key: "arm"), .init("logit", key: "logit"), .init("π", key: "prob"),

@@ -60,7 +60,9 @@ enum NotebookCommands {
         case "--allow-writes": folder = try args.next("a folder after --allow-writes")
         case "--bail": bail = true
         default:
-          if word.hasPrefix("--") { throw args.error("is not a flag (--trust, --allow-writes DIR, --bail)", word: word) }
+          if word.hasPrefix("--") {
+            throw args.error("is not a flag (--trust, --allow-writes DIR, --bail)", word: word)
+          }
           if path != nil { throw args.error("one notebook at a time", word: word) }
           path = word
         }

@@ -36,7 +36,8 @@ enum PolicyCommands {
           s = try args.integer("the number of states S", in: 1...Int.max)
         }
         try args.expectEnd()
-        let needed = (Double(sWord) ?? Double(s)) * (Double(kWord) ?? Double(k)) * 8 * Double(MemoryBudget.arraysPerSession)
+        let needed =
+          (Double(sWord) ?? Double(s)) * (Double(kWord) ?? Double(k)) * 8 * Double(MemoryBudget.arraysPerSession)
         if needed > MemoryBudget.physicalMemory / 2 {
           throw LabError(
             .tooLarge(bytesNeeded: needed, bytesAvailable: MemoryBudget.physicalMemory / 2), command: args.command,
@@ -45,7 +46,11 @@ enum PolicyCommands {
         do throws(CoreError) { try state.resize(states: s, arms: k) } catch {
           throw LabError(error, command: args.command, expected: args.usage)
         }
-        return [.message("policy: \(describeSize(state.policy)), all logits 0 (uniform); H = \(fmt(state.policy.meanEntropy)) = log \(k)")]
+        return [
+          .message(
+            "policy: \(describeSize(state.policy)), all logits 0 (uniform); H = \(fmt(state.policy.meanEntropy)) = log \(k)"
+          )
+        ]
       case "logits", "probs":
         let values = try args.numbers(
           mode == "logits" ? "logits" : "probabilities", allowNegativeInfinity: mode == "logits", stopWords: ["state"])
@@ -72,7 +77,9 @@ enum PolicyCommands {
         } catch {
           throw LabError(error, command: args.command, expected: args.usage)
         }
-        return [.message("policy \(mode): \(whichStates(target, state.policy)); " + entropySummary(state.policy, target))]
+        return [
+          .message("policy \(mode): \(whichStates(target, state.policy)); " + entropySummary(state.policy, target))
+        ]
       default:  // random
         var sigma = 1.0
         if args.consume("scale") { sigma = try args.nonNegativeNumber("the scale σ") }
@@ -84,7 +91,10 @@ enum PolicyCommands {
         } catch {
           throw LabError(error, command: args.command, expected: args.usage)
         }
-        return [.message("policy random: logits ~ N(0, \(NumberStyle.setting.format(sigma))²); " + entropySummary(state.policy, nil))]
+        return [
+          .message(
+            "policy random: logits ~ N(0, \(NumberStyle.setting.format(sigma))²); " + entropySummary(state.policy, nil))
+        ]
       }
     })
 
@@ -115,7 +125,11 @@ enum PolicyCommands {
             throw LabError(error, command: "rewards", expected: args.usage)
           }
         }
-        return [.message("rewards random: μ ~ U[0, 1) for every state and arm; R = \(fmt(state.bandit.expectedReward(under: state.policy)))")]
+        return [
+          .message(
+            "rewards random: μ ~ U[0, 1) for every state and arm; R = \(fmt(state.bandit.expectedReward(under: state.policy)))"
+          )
+        ]
       }
       let values = try args.numbers("mean rewards", stopWords: ["state"])
       let target = try readState(&args, state.policy)
@@ -135,7 +149,10 @@ enum PolicyCommands {
       } catch {
         throw LabError(error, command: "rewards", expected: args.usage)
       }
-      return [.message("rewards: \(whichStates(target, state.policy)); R = \(fmt(state.bandit.expectedReward(under: state.policy)))")]
+      return [
+        .message(
+          "rewards: \(whichStates(target, state.policy)); R = \(fmt(state.bandit.expectedReward(under: state.policy)))")
+      ]
     })
 
   static let advantages = Command(

@@ -38,7 +38,10 @@ enum SessionCommands {
         ("seed", String(state.seed), .string(String(state.seed))),
         ("steps", String(state.stepsTaken), .int(state.stepsTaken)),
         ("H", fmt(state.policy.meanEntropy), .number(state.policy.meanEntropy)),
-        ("R", fmt(state.bandit.expectedReward(under: state.policy)), .number(state.bandit.expectedReward(under: state.policy))),
+        (
+          "R", fmt(state.bandit.expectedReward(under: state.policy)),
+          .number(state.bandit.expectedReward(under: state.policy))
+        ),
       ]
       let width = fields.map(\.0.count).max() ?? 0
       let text = fields.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }
@@ -60,7 +63,9 @@ enum SessionCommands {
       let name = try args.next("a name")
       try args.expectEnd()
       session.checkpoints[name] = session.state
-      return [.message("checkpoint '\(name)': step \(session.state.stepsTaken), H = \(fmt(session.state.policy.meanEntropy))")]
+      return [
+        .message("checkpoint '\(name)': step \(session.state.stepsTaken), H = \(fmt(session.state.policy.meanEntropy))")
+      ]
     })
 
   static let restore = Command(
@@ -73,7 +78,8 @@ enum SessionCommands {
       try args.expectEnd()
       guard let saved = session.checkpoints[name] else {
         let names = session.checkpoints.keys.sorted()
-        throw args.error("is not a checkpoint (saved: \(names.isEmpty ? "none" : names.joined(separator: ", ")))", word: name)
+        throw args.error(
+          "is not a checkpoint (saved: \(names.isEmpty ? "none" : names.joined(separator: ", ")))", word: name)
       }
       session.state = saved
       return [.message("restore '\(name)': step \(saved.stepsTaken), H = \(fmt(saved.policy.meanEntropy))")]

@@ -97,7 +97,9 @@ enum TrainingCommands {
       try args.expectEnd()
       state.grpo.clipLow = low
       state.grpo.clipHigh = high
-      return [.message("clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))")]
+      return [
+        .message("clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))")
+      ]
     })
 
   /// The toggle command of one control: `name on|off [param value]…`.
@@ -108,9 +110,11 @@ enum TrainingCommands {
     let name = type.name
     return Command(
       name: name, usage: usage, summary: type.summary + ".",
-      details: ["Defaults (paper §4.3): " + defaults.joined(separator: ", ") + ".",
+      details: [
+        "Defaults (paper §4.3): " + defaults.joined(separator: ", ") + ".",
         "Settings may be changed without switching on or off: '\(name) \(params[0].name) …'.",
-        "Controls act on sampled steps ('update grpo')."],
+        "Controls act on sampled steps ('update grpo').",
+      ],
       subwords: ["on", "off"] + params.map(\.name),
       group: "Entropy controls",
       handler: .state { state, args, _ throws(LabError) in
@@ -156,7 +160,8 @@ enum TrainingCommands {
       notes.append(
         .warning(
           "with one minibatch and one epoch every update is on-policy: log π_θ = log π_old, so the penalty "
-            + "β·|log π_θ − log π_old| has zero gradient and KL-Cov changes nothing (set 'minibatches' or 'epochs' above 1)"))
+            + "β·|log π_θ − log π_old| has zero gradient and KL-Cov changes nothing (set 'minibatches' or 'epochs' above 1)"
+        ))
     }
     if name == ClipCov.name || name == KLCov.name {
       let tokensPerUpdate = state.policy.states * state.grpo.groupSize / max(1, state.grpo.minibatches)

@@ -24,19 +24,24 @@ enum TrajectoryCommands {
       }
       // Text: at most about ten evenly spaced rows, always the last.
       let every = max(1, (result.records.count + 9) / 10)
-      let shown = result.records.enumerated().filter { ($0.offset + 1) % every == 0 || $0.offset == result.records.count - 1 }
-        .map(\.element)
+      let shown = result.records.enumerated().filter {
+        ($0.offset + 1) % every == 0 || $0.offset == result.records.count - 1
+      }
+      .map(\.element)
       let summary =
         "run: \(result.records.count) step\(result.records.count == 1 ? "" : "s"); "
         + "H \(fmt(startH)) → \(fmt(state.policy.meanEntropy)), R \(fmt(startR)) → "
         + "\(fmt(state.bandit.expectedReward(under: state.policy)))"
-      return [.table(DynamicsCommands.stepTable(shown, sampled: sampled, rule: state.rule.rawValue)), .message(summary)]
+      return [
+        .table(DynamicsCommands.stepTable(shown, sampled: sampled, rule: state.rule.rawValue)), .message(summary),
+      ]
         + result.notes
     })
 
   static let tokens = Command(
     name: "tokens", usage: "tokens [top n | all | chosen]",
-    summary: "The last sampled step's tokens sorted by covariance, what PPO and the controls did, and Table 1's summary.",
+    summary:
+      "The last sampled step's tokens sorted by covariance, what PPO and the controls did, and Table 1's summary.",
     details: [
       "cov = (A − mean A)·(log π − mean log π) over the token's minibatch (paper Eq. 10).",
       "ppo: the PPO clip zeroed the token's gradient; chosen: the control that detached (clipcov) or penalised (klcov) it.",
@@ -59,12 +64,16 @@ enum TrajectoryCommands {
       try args.expectEnd()
       guard !state.lastTokens.isEmpty else {
         if state.lastTokensStep > 0 {
-          return [.message("tokens: sampled step \(state.lastTokensStep) trained on no tokens (the filter dropped every group)")]
+          return [
+            .message(
+              "tokens: sampled step \(state.lastTokensStep) trained on no tokens (the filter dropped every group)")
+          ]
         }
         return [.message("tokens: no sampled step yet ('update grpo' then 'step')")]
       }
       let sorted = state.lastTokens.enumerated().sorted {
-        $0.element.covariance != $1.element.covariance ? $0.element.covariance > $1.element.covariance : $0.offset < $1.offset
+        $0.element.covariance != $1.element.covariance
+          ? $0.element.covariance > $1.element.covariance : $0.offset < $1.offset
       }.map(\.element)
       let updates = Set(state.lastTokens.map(\.update)).count
       var table = Table(
@@ -84,14 +93,20 @@ enum TrajectoryCommands {
         ])
       }
       var reports: [Report] = [
-.message("tokens of step \(state.lastTokensStep): \(state.lastTokens.count) token-updates over \(updates) update\(updates == 1 ? "" : "s")"
-          + (onlyChosen ? ", \(table.rows.count) chosen by a control" : limit < sorted.count ? ", top \(limit) by covariance shown" : ""))
+        .message(
+          "tokens of step \(state.lastTokensStep): \(state.lastTokens.count) token-updates over \(updates) update\(updates == 1 ? "" : "s")"
+            + (onlyChosen
+              ? ", \(table.rows.count) chosen by a control"
+              : limit < sorted.count ? ", top \(limit) by covariance shown" : ""))
       ]
       reports.append(.table(table))
       let fractions: [(String, Double)] = [
         ("top 0.02%", 0.0002), ("top 0.2%", 0.002), ("top 2%", 0.02), ("top 20%", 0.2), ("top 50%", 0.5), ("all", 1),
       ]
-      var summary = Table(columns: [.init("group", key: "group"), .init("tokens", key: "tokens"), .init("mean cov", key: "mean_covariance")],
+      var summary = Table(
+        columns: [
+          .init("group", key: "group"), .init("tokens", key: "tokens"), .init("mean cov", key: "mean_covariance"),
+        ],
         jsonPrefix: [("kind", .string("covariance_summary"))])
       for (label, f) in fractions {
         let n = max(1, Int((f * Double(sorted.count)).rounded(.up)))
@@ -147,19 +162,24 @@ enum TrajectoryCommands {
       let y = [t.first?.entropyBefore ?? .nan] + t.map(\.entropyAfter)
       return Plot(title: "mean entropy H", xLabel: "step", yLabel: "H (nats)", series: [.init(name: "H", x: x0, y: y)])
     case "reward":
-      return Plot(title: "expected reward R", xLabel: "step", yLabel: "R", series: [.init(name: "R", x: x, y: t.map(\.expectedReward))])
+      return Plot(
+        title: "expected reward R", xLabel: "step", yLabel: "R",
+        series: [.init(name: "R", x: x, y: t.map(\.expectedReward))])
     case "cov":
-      return Plot(title: "Cov(log π, Δz) per step (= −first-order ΔH)", xLabel: "step", yLabel: "cov",
+      return Plot(
+        title: "Cov(log π, Δz) per step (= −first-order ΔH)", xLabel: "step", yLabel: "cov",
         series: [.init(name: "cov", x: x, y: t.map { -$0.prediction.firstOrder })])
     default:
-      return Plot(title: "first-order residual (actual ΔH − prediction)", xLabel: "step", yLabel: "residual",
+      return Plot(
+        title: "first-order residual (actual ΔH − prediction)", xLabel: "step", yLabel: "residual",
         series: [.init(name: "residual", x: x, y: t.map(\.firstOrderResidual))])
     }
   }
 
   static let fit = Command(
     name: "fit", usage: "fit [first F]",
-    summary: "Fit R = −a·e^H + b to the trajectory by least squares; 'first F' fits the first fraction F and predicts the rest.",
+    summary:
+      "Fit R = −a·e^H + b to the trajectory by least squares; 'first F' fits the first fraction F and predicts the rest.",
     details: [
       "The fit is ordinary least squares of R on e^H (closed form; the paper does not state its method).",
       "The predicted ceiling at H = 0 is −a + b. 'fit first 0.15' is the paper's Fig. 5 protocol:",
@@ -195,8 +215,12 @@ enum TrajectoryCommands {
       if n < h.count {
         let rest = law.predictionRMSE(entropies: Array(h.dropFirst(n)), rewards: Array(r.dropFirst(n)))
         let finalError = abs((r.last ?? 0) - law.predict(entropy: h.last ?? 0))
-        fields += [("predicted_points", .int(h.count - n)), ("prediction_rmse", .number(rest)), ("final_error", .number(finalError))]
-        text += "\n  predicting the other \(h.count - n) steps: RMSE = \(NumberStyle.general(3).format(rest)), "
+        fields += [
+          ("predicted_points", .int(h.count - n)), ("prediction_rmse", .number(rest)),
+          ("final_error", .number(finalError)),
+        ]
+        text +=
+          "\n  predicting the other \(h.count - n) steps: RMSE = \(NumberStyle.general(3).format(rest)), "
           + "error at the last step = \(NumberStyle.general(3).format(finalError))"
       }
       return [.record(text: text, json: fields)]
@@ -206,7 +230,8 @@ enum TrajectoryCommands {
     name: "compare", usage: "compare [SETTING …] [steps N] [seeds s1..s2]",
     summary: "Run each setting from the current state with the same seeds, side by side (the state is not changed).",
     details: [
-      "SETTING is none (plain GRPO) or a control: " + (["none"] + EntropyControls.all.map { $0.name }).joined(separator: ", ") + ";",
+      "SETTING is none (plain GRPO) or a control: "
+        + (["none"] + EntropyControls.all.map { $0.name }).joined(separator: ", ") + ";",
       "with none given, every one is compared.",
       "Each setting turns on only that control (with its current values; 'none' = plain GRPO),",
       "then takes N sampled steps (default 50) once per seed (default seeds 1..5), every run starting",
@@ -230,12 +255,15 @@ enum TrajectoryCommands {
         } else if word == "seeds" {
           let spec = try args.next("seeds as s1..s2")
           let parts = spec.components(separatedBy: "..")
-          guard parts.count <= 2, let a = UInt64(parts[0]), let b = UInt64(parts.last ?? ""), a <= b, b - a < 1000 else {
+          guard parts.count <= 2, let a = UInt64(parts[0]), let b = UInt64(parts.last ?? ""), a <= b, b - a < 1000
+          else {
             throw args.error("is not a seed range s1..s2 (s1 ≤ s2, at most 1000 seeds)", word: spec)
           }
           seeds = a...b
         } else {
-          throw args.error("is not a setting (none, \(EntropyControls.all.map { $0.name }.joined(separator: ", ")), steps or seeds)", word: word)
+          throw args.error(
+            "is not a setting (none, \(EntropyControls.all.map { $0.name }.joined(separator: ", ")), steps or seeds)",
+            word: word)
         }
       }
       guard state.rule == .grpo else {

@@ -41,7 +41,9 @@ public enum AtomicFile {
     }
     var mode: mode_t = 0o644
     if stat(destination, &info) == 0 {
-      if (info.st_mode & S_IFMT) == S_IFDIR { throw FileError(.unwritable, path: path, problem: "is a folder, not a file") }
+      if (info.st_mode & S_IFMT) == S_IFDIR {
+        throw FileError(.unwritable, path: path, problem: "is a folder, not a file")
+      }
       mode = info.st_mode & 0o7777
     }
     let folder = AtomicFile.folder(of: destination)

@@ -186,7 +186,8 @@ public struct FileAccessPolicy: Sendable, Equatable {
     guard lstat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return candidate }
     guard let target = FileAccessPolicy.resolve(candidate) else {
       throw refuse(
-        command: command, path: path, problem: "refused: is a symbolic link to a missing file; a replay may not follow it")
+        command: command, path: path,
+        problem: "refused: is a symbolic link to a missing file; a replay may not follow it")
     }
     return target
   }

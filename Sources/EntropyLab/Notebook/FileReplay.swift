@@ -48,7 +48,8 @@ public struct FileReplay: Sendable {
     }
     let outcome = Replayer.replay(notebook, in: session, options: options)
     session.fileAccess.leaveNotebook()
-    var result = FileReplay(status: outcome.succeeded ? .passed : .failed, output: "", diagnostics: "", outcome: outcome)
+    var result = FileReplay(
+      status: outcome.succeeded ? .passed : .failed, output: "", diagnostics: "", outcome: outcome)
     var notes: [String] = []
     if let recorded = notebook.header?.version, recorded != LabVersion.current, options.mode != .accept {
       notes.append("note: \(path) was recorded with entropy-lab \(recorded); this is \(LabVersion.current)")

@@ -84,7 +84,8 @@ public enum NotebookFile {
         return text
       case .error:
         throw FileError(
-          .malformed, path: path, line: line, problem: "is not valid UTF-8 text (bad bytes on this line, near byte \(offset + 1))")
+          .malformed, path: path, line: line,
+          problem: "is not valid UTF-8 text (bad bytes on this line, near byte \(offset + 1))")
       }
     }
   }

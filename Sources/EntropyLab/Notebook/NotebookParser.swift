@@ -77,7 +77,9 @@ public enum NotebookParser {
         header.version = value
         header.versionLineIndex = i
       case "seed":
-        guard let seed = UInt64(value) else { throw fail("'\(value)' is not a seed (a whole number from 0 to \(UInt64.max))") }
+        guard let seed = UInt64(value) else {
+          throw fail("'\(value)' is not a seed (a whole number from 0 to \(UInt64.max))")
+        }
         header.seed = seed
       case "tolerance":
         guard let t = Tolerance(parsing: value) else {
@@ -90,7 +92,8 @@ public enum NotebookParser {
         throw fail("'\(key)' is not a header key (keys: \(NotebookHeader.keys.joined(separator: ", ")))")
       }
     }
-    throw FileError(.malformed, path: path, line: 1, problem: "the front matter opened here is not closed by a '---' line")
+    throw FileError(
+      .malformed, path: path, line: 1, problem: "the front matter opened here is not closed by a '---' line")
   }
 
   // MARK: Blocks
@@ -105,7 +108,8 @@ public enum NotebookParser {
     return (c, count, info)
   }
 
-  private static func parseBlocks(_ lines: [String], from start: Int, path: String) throws(FileError) -> [NotebookCell] {
+  private static func parseBlocks(_ lines: [String], from start: Int, path: String) throws(FileError) -> [NotebookCell]
+  {
     var cells: [NotebookCell] = []
     var i = start
     while i < lines.count {

@@ -88,7 +88,9 @@ enum OutputComparer {
     expected: [(line: Int, text: String)], got: String, tolerance: Tolerance, path: String, anchor: Int
   ) -> [Mismatch] {
     let recorded = expected.filter { !isBlank($0.text) }
-    let regenerated = got.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !isBlank($0) }
+    let regenerated = got.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter {
+      !isBlank($0)
+    }
     var mismatches: [Mismatch] = []
     for index in 0..<max(recorded.count, regenerated.count) {
       if mismatches.count == maxReportedLines { break }

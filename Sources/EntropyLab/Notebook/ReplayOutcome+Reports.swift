@@ -56,7 +56,8 @@ extension ReplayOutcome {
       let ran = cells.filter(\.ran)
       let differing = ran.filter { !$0.mismatches.isEmpty }
       var text = "replay \(path): \(ran.count) of \(count(cells.count, "cell")) run"
-      text += differing.isEmpty
+      text +=
+        differing.isEmpty
         ? ", every output as recorded"
         : "; \(ran.count - differing.count) as recorded, \(differing.count) differ"
           + " (first at \(path):\(differing[0].mismatches[0].line))"

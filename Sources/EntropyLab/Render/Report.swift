@@ -65,6 +65,8 @@ public struct Table: Sendable, Equatable {
     lhs.columns == rhs.columns && lhs.rows == rhs.rows
       && JSONValue.object(lhs.jsonPrefix) == JSONValue.object(rhs.jsonPrefix)
       && lhs.rowJSON.keys.sorted() == rhs.rowJSON.keys.sorted()
-      && lhs.rowJSON.keys.allSatisfy { JSONValue.object(lhs.rowJSON[$0] ?? []) == JSONValue.object(rhs.rowJSON[$0] ?? []) }
+      && lhs.rowJSON.keys.allSatisfy {
+        JSONValue.object(lhs.rowJSON[$0] ?? []) == JSONValue.object(rhs.rowJSON[$0] ?? [])
+      }
   }
 }

@@ -141,7 +141,9 @@ public struct ArgumentReader: Sendable {
 
   /// Consumes numbers up to the first word that is not one (or one of
   /// `stopWords`); `-inf` is accepted when `allowNegativeInfinity`.
-  public mutating func numbers(_ what: String, allowNegativeInfinity: Bool = false, stopWords: Set<String>) throws(LabError) -> [Double] {
+  public mutating func numbers(_ what: String, allowNegativeInfinity: Bool = false, stopWords: Set<String>)
+    throws(LabError) -> [Double]
+  {
     var values: [Double] = []
     while let word = peek, !stopWords.contains(word) {
       guard let value = ArgumentReader.parseNumber(word, allowNegativeInfinity: allowNegativeInfinity) else {
