@@ -9,18 +9,7 @@ extension LabState {
   public mutating func takeStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
     if rule == .grpo { return (try takeSampledStep(), []) }
     let plan = nextExactStep
-    let prediction = EntropyDynamics.predict(policy: policy, change: plan.delta).mean
-    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite else { throw .nonFiniteUpdate }
-    let before = policy.meanEntropy
-    var next = policy
-    try next.apply(plan.delta)
-    policy = next
-    stepsTaken += 1
-    let record = StepRecord(
-      step: stepsTaken, entropyBefore: before, entropyAfter: policy.meanEntropy, prediction: prediction,
-      expectedReward: bandit.expectedReward(under: policy), rule: rule.rawValue)
-    trajectory.append(record)
-    return (record, plan.meanAdvantage)
+    return (try applyAndRecord(plan.delta, sampled: nil), plan.meanAdvantage)
   }
 
   /// Takes one sampled GRPO step (rollout, minibatch updates, controls)
@@ -30,19 +19,29 @@ extension LabState {
     let sampled = try SampledTrainer.step(
       policy: policy, bandit: bandit, config: grpo, controls: controls.active, learningRate: learningRate,
       using: &g)
-    let prediction = EntropyDynamics.predict(policy: policy, change: sampled.delta).mean
+    let record = try applyAndRecord(sampled.delta, sampled: sampled.counts)
+    // Only a step that was applied consumes the random stream.
+    generator = g
+    lastTokens = sampled.tokens
+    lastTokensStep = stepsTaken
+    return record
+  }
+
+  /// Predicts the entropy change of `delta`, applies it and appends the
+  /// step to the trajectory; every rule's step ends here.
+  ///
+  /// - Throws: `CoreError.nonFiniteUpdate`, with the state unchanged.
+  private mutating func applyAndRecord(_ delta: [Double], sampled: SampledCounts?) throws(CoreError) -> StepRecord {
+    let prediction = EntropyDynamics.predict(policy: policy, change: delta).mean
     guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite else { throw .nonFiniteUpdate }
     let before = policy.meanEntropy
     var next = policy
-    try next.apply(sampled.delta)
+    try next.apply(delta)
     policy = next
-    generator = g
     stepsTaken += 1
-    lastTokens = sampled.tokens
-    lastTokensStep = stepsTaken
     let record = StepRecord(
       step: stepsTaken, entropyBefore: before, entropyAfter: policy.meanEntropy, prediction: prediction,
-      expectedReward: bandit.expectedReward(under: policy), sampled: sampled.counts, rule: rule.rawValue)
+      expectedReward: bandit.expectedReward(under: policy), sampled: sampled, rule: rule.rawValue)
     trajectory.append(record)
     return record
   }
