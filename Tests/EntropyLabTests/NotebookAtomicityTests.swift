@@ -51,6 +51,15 @@ import Testing
     }
   }
 
+  /// A folder no one may write into, root included (procfs refuses new
+  /// files): the same failure as a read-only folder, testable as root.
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self"), "needs procfs"))
+  func savingIntoAFolderNoOneCanWriteFailsAndCreatesNothing() throws {
+    let cell = try #require(NotebookFixture.session(["policy arms 3"]).execute("save /proc/entropy-lab-notes.md"))
+    #expect(cell.error != nil)
+    #expect(!FileManager.default.fileExists(atPath: "/proc/entropy-lab-notes.md"))
+  }
+
   /// Root ignores folder permissions, so this runs only for other users.
   @Test(.enabled(if: geteuid() != 0, "root may write into a read-only folder"))
   func savingIntoAReadOnlyFolderFailsAndKeepsThePreviousFile() throws {
