@@ -54,16 +54,25 @@ public struct Rollout: Sendable, Equatable {
       throw .rewardOutOfRange(state: bad / bandit.arms, arm: bad % bandit.arms, value: bandit.meanRewards[bad])
     }
     var tokens: [SampledToken] = []
+    tokens.reserveCapacity(policy.states * groupSize)
     var filtered = 0
+    let k = policy.arms
+    // One row of π, and one group's arms and rewards, reused per state.
+    var p = [Double](repeating: 0, count: k)
+    var arms = [Int](repeating: 0, count: groupSize)
+    var rewards = [Double](repeating: 0, count: groupSize)
     for s in 0..<policy.states {
-      let p = policy.probabilities(state: s)
-      let lp = policy.logProbabilities(state: s)
-      var arms: [Int] = []
-      var rewards: [Double] = []
-      for _ in 0..<groupSize {
+      let r = policy.rowRange(s)
+      // The same forms as `Policy.probabilities` and `logProbabilities`.
+      let (shift, logSum) = policy.logits.withUnsafeBufferPointer { all in
+        let row = UnsafeBufferPointer(rebasing: all[r])
+        p.withUnsafeMutableBufferPointer { RowKernels.softmax(row, into: $0) }
+        return RowKernels.logProbabilityShift(row)
+      }
+      for i in 0..<groupSize {
         let a = p.withUnsafeBufferPointer { Sampling.categorical($0, using: &generator) }
-        arms.append(a)
-        rewards.append(noise.draw(mean: bandit.meanRewards[s * policy.arms + a], using: &generator))
+        arms[i] = a
+        rewards[i] = noise.draw(mean: bandit.meanRewards[s * k + a], using: &generator)
       }
       if filter, let first = rewards.first, rewards.allSatisfy({ $0 == first }) {
         filtered += 1
@@ -71,9 +80,10 @@ public struct Rollout: Sendable, Equatable {
       }
       let advantages = groupAdvantages(rewards)
       for i in 0..<groupSize {
+        let logProb = (policy.logits[r.lowerBound + arms[i]] - shift) - logSum
         tokens.append(
           SampledToken(
-            state: s, arm: arms[i], group: s, reward: rewards[i], advantage: advantages[i], oldLogProb: lp[arms[i]]))
+            state: s, arm: arms[i], group: s, reward: rewards[i], advantage: advantages[i], oldLogProb: logProb))
       }
     }
     return Rollout(tokens: tokens, filteredGroups: filtered, sampledTokens: policy.states * groupSize)

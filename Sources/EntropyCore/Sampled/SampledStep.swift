@@ -65,6 +65,18 @@ public enum SampledTrainer {
     var clip: (low: Double, high: Double)? = (config.clipLow, config.clipHigh)
     for c in controls { c.adjustClip(&clip) }
 
+    // Scratch reused by every minibatch of the step: a flat S × K gradient
+    // and π for the states a minibatch touches, tokens per state, and those
+    // states in order of first appearance. (Per-minibatch dictionaries of
+    // rows were most of a small bandit's step time.)
+    let states = policy.states
+    var gradient = [Double](repeating: 0, count: z.count)
+    var probabilities = [Double](repeating: 0, count: z.count)
+    var tokensPerState = [Int](repeating: 0, count: states)
+    var touched: [Int] = []
+    touched.reserveCapacity(states)
+    records.reserveCapacity(rollout.tokens.count * config.epochs)
+
     var update = 0
     for _ in 0..<config.epochs {
       guard !rollout.tokens.isEmpty else { break }
@@ -78,49 +90,74 @@ public enum SampledTrainer {
         let batch = slice.map { rollout.tokens[$0] }
         var terms = lossTerms(batch, logits: z, arms: k, clip: clip)
         for c in controls { c.apply(to: &terms, using: &generator) }
-        // Gradient of the token-mean loss on each touched state's logits.
-        var gradient: [Int: [Double]] = [:]
-        var probabilities: [Int: [Double]] = [:]
-        var tokensPerState: [Int: Int] = [:]
-        for t in batch { tokensPerState[t.state, default: 0] += 1 }
-        for s in tokensPerState.keys {
-          probabilities[s] = softmaxRow(z, state: s, arms: k)
-          gradient[s] = [Double](repeating: 0, count: k)
+        touched.removeAll(keepingCapacity: true)
+        for t in batch {
+          if tokensPerState[t.state] == 0 { touched.append(t.state) }
+          tokensPerState[t.state] += 1
         }
+        // Gradient of the token-mean loss on each touched state's logits:
+        // Σ_i c_i·(e_{a_i} − π)/|M| (a descent step subtracts η times it).
         let n = Double(terms.count)
-        for (i, t) in batch.enumerated() {
-          let c = terms.lossGradient[i] / n
-          guard c != 0, let p = probabilities[t.state] else { continue }
-          for a in 0..<k { gradient[t.state]?[a] -= c * p[a] }
-          gradient[t.state]?[t.arm] += c
-        }
-        for (s, count) in tokensPerState {
-          guard let p = probabilities[s] else { continue }
-          var h = 0.0
-          for x in p where x > 0 { h -= x * log(x) }
-          for c in controls {
-            if let extra = c.extraLogitGradient(probabilities: p, entropy: h, weight: Double(count) / n) {
-              for a in 0..<k { gradient[s]?[a] += extra[a] }
+        let finite = z.withUnsafeMutableBufferPointer { zb in
+          gradient.withUnsafeMutableBufferPointer { g in
+            probabilities.withUnsafeMutableBufferPointer { p in
+              for s in touched {
+                let r = (s * k)..<((s + 1) * k)
+                RowKernels.softmax(
+                  UnsafeBufferPointer(rebasing: zb[r]), into: UnsafeMutableBufferPointer(rebasing: p[r]))
+                for i in r { g[i] = 0 }
+              }
+              for (i, t) in batch.enumerated() {
+                let c = terms.lossGradient[i] / n
+                guard c != 0 else { continue }
+                let base = t.state * k
+                for a in 0..<k { g[base + a] -= c * p[base + a] }
+                g[base + t.arm] += c
+              }
+              if !controls.isEmpty {
+                for s in touched {
+                  let row = Array(p[(s * k)..<((s + 1) * k)])
+                  var h = 0.0
+                  for x in row where x > 0 { h -= x * log(x) }
+                  let weight = Double(tokensPerState[s]) / n
+                  for c in controls {
+                    guard let extra = c.extraLogitGradient(probabilities: row, entropy: h, weight: weight) else {
+                      continue
+                    }
+                    for a in 0..<k { g[s * k + a] += extra[a] }
+                  }
+                }
+              }
+              // `z` is this step's copy: a non-finite update throws it away.
+              for s in touched {
+                for i in (s * k)..<((s + 1) * k) where zb[i] > -Double.infinity {
+                  let v = zb[i] - eta * g[i]
+                  guard v.isFinite else { return false }
+                  zb[i] = v
+                }
+              }
+              return true
             }
           }
         }
-        for (s, g) in gradient {
-          for a in 0..<k where z[s * k + a] > -Double.infinity {
-            let v = z[s * k + a] - eta * g[a]
-            guard v.isFinite else { throw .nonFiniteUpdate }
-            z[s * k + a] = v
-          }
-        }
-        counts.ppoClipped += terms.ppoClipped.filter { $0 }.count
+        guard finite else { throw .nonFiniteUpdate }
+        for s in touched { tokensPerState[s] = 0 }
+        counts.ppoClipped += terms.ppoClipped.reduce(0) { $0 + ($1 ? 1 : 0) }
         counts.candidates += terms.candidates[ClipCov.name] ?? 0
         counts.clipped += terms.chosen[ClipCov.name]?.count ?? 0
         counts.penalized += terms.chosen[KLCov.name]?.count ?? 0
+        // Which controls chose each token, names sorted.
+        var chosenBy = [[String]](repeating: [], count: batch.count)
+        for name in terms.chosen.keys.sorted() {
+          for i in terms.chosen[name] ?? [] where i >= 0 && i < batch.count && chosenBy[i].last != name {
+            chosenBy[i].append(name)
+          }
+        }
         for (i, t) in batch.enumerated() {
-          let by = terms.chosen.keys.sorted().filter { terms.chosen[$0]?.contains(i) == true }
           records.append(
             TokenRecord(
               token: t, update: update, logProb: terms.logProbs[i], covariance: terms.covariances[i],
-              ratio: terms.ratios[i], ppoClipped: terms.ppoClipped[i], chosenBy: by))
+              ratio: terms.ratios[i], ppoClipped: terms.ppoClipped[i], chosenBy: chosenBy[i]))
         }
         update += 1
       }
@@ -137,7 +174,7 @@ public enum SampledTrainer {
   ) -> MinibatchTerms {
     // The same form as the rollout's `Policy.logProbabilities`, so that the
     // first minibatch's ratios are exactly 1 (see `logProbabilityShift`).
-    var shifts: [Int: (shift: Double, logSum: Double)] = [:]
+    var shifts = [(shift: Double, logSum: Double)?](repeating: nil, count: k > 0 ? z.count / k : 0)
     for t in batch where shifts[t.state] == nil {
       shifts[t.state] = z.withUnsafeBufferPointer {
         RowKernels.logProbabilityShift(UnsafeBufferPointer(rebasing: $0[(t.state * k)..<((t.state + 1) * k)]))
@@ -169,16 +206,6 @@ public enum SampledTrainer {
     return MinibatchTerms(
       tokens: batch, logProbs: logProbs, logRatios: logRatios, ratios: ratios, covariances: covariances,
       clipRange: clip, ppoClipped: clipped, lossGradient: gradient)
-  }
-
-  /// π(·|s) from the flat logits.
-  static func softmaxRow(_ z: [Double], state s: Int, arms k: Int) -> [Double] {
-    z.withUnsafeBufferPointer { all in
-      [Double](unsafeUninitializedCapacity: k) { out, count in
-        RowKernels.softmax(UnsafeBufferPointer(rebasing: all[(s * k)..<((s + 1) * k)]), into: out)
-        count = k
-      }
-    }
   }
 
   /// The population term −η·Cov_π(log π, A) with the exact advantages
