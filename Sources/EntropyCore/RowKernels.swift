@@ -190,28 +190,6 @@ public enum RowKernels {
     return CentredSums(cov: cov, vd: vd, third: third)
   }
 
-  /// Cov_π(log π, d) for π = softmax(z + t·d): the integrand of the exact
-  /// path integral. `scratch` must hold K values; it receives z + t·d.
-  public static func covarianceAlong(
-    _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, t: Double,
-    scratch: UnsafeMutableBufferPointer<Double>
-  ) -> Double {
-    precondition(d.count == z.count && scratch.count >= z.count, "d and scratch must have one value per arm")
-    guard let zp = z.baseAddress, let dp = d.baseAddress, let sp = scratch.baseAddress else { return 0 }
-    let k = z.count
-    let full = k / RowLoops.width * RowLoops.width
-    var i = 0
-    while i < full {
-      let zv = RowLoops.load(zp, i)
-      // −∞ stays −∞ (and a non-finite d on a dead arm is not read).
-      let zt = (zv + t * RowLoops.load(dp, i)).replacing(with: -.infinity, where: zv .== -.infinity)
-      RowLoops.store(zt, sp, i)
-      i += RowLoops.width
-    }
-    for j in full..<k { sp[j] = zp[j] > -.infinity ? zp[j] + t * dp[j] : -.infinity }
-    return moments(UnsafeBufferPointer(start: sp, count: k), d).covariance
-  }
-
   /// The exact PG or NPG logit change of one row,
   /// Δz = η·w ⊙ (A − E_π A) with w = π (PG) or 1 (NPG); returns E_π A.
   /// Arms with z = −∞ get Δz = 0 and their advantage is not read.

@@ -1,0 +1,118 @@
+extension RowKernels {
+  /// Cov_π(log π, d) for π = softmax(z + t·d): the integrand of the exact
+  /// path integral (`EntropyDynamics.predict`). `scratch` must hold K
+  /// values; it is overwritten.
+  ///
+  /// Three passes over the row, one `exp` per arm (the row is in L1 or L2:
+  /// the path integral evaluates it at every quadrature node):
+  /// 1. z_t = z + t·d into `scratch`, and its maximum m (no `exp`);
+  /// 2. e = e^(z_t − m) over `scratch`, in place, with Σe, Σe·x and Σe·d
+  ///    for x = z_t − m;
+  /// 3. the centred sum Σ e·(x − E x)·(d − E d), x recomputed from z and d.
+  ///
+  /// Arms with z = −∞ stay at π = 0 and their d is not read. Sums run in
+  /// blocks of `RowLoops.block` arms, as in the other kernels. Returns 0
+  /// for a row with no finite logit, and NaN if z + t·d overflows.
+  public static func covarianceAlong(
+    _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, t: Double,
+    scratch: UnsafeMutableBufferPointer<Double>
+  ) -> Double {
+    precondition(d.count == z.count && scratch.count >= z.count, "d and scratch must have one value per arm")
+    guard let zp = z.baseAddress, let dp = d.baseAddress, let sp = scratch.baseAddress else { return 0 }
+    let k = z.count
+    let w = RowLoops.width
+    let full = k / w * w
+    let tail = k - full
+
+    // Pass 1: z_t and its maximum.
+    var mv = RowLoops.V(repeating: -.infinity)
+    var i = 0
+    while i < full {
+      let zt = along(RowLoops.load(zp, i), RowLoops.load(dp, i), t)
+      RowLoops.store(zt, sp, i)
+      mv = RowLoops.maxLanes(mv, zt)
+      i += w
+    }
+    if tail > 0 {
+      let zt = along(
+        RowLoops.loadTail(zp, full, tail, fill: -.infinity), RowLoops.loadTail(dp, full, tail, fill: 0), t)
+      RowLoops.storeTail(zt, sp, full, tail)
+      mv = RowLoops.maxLanes(mv, zt)
+    }
+    let m = mv.max()
+    guard m > -.infinity else { return 0 }
+    guard m.isFinite else { return .nan }
+
+    // Pass 2: e in place of z_t; Σe, Σe·x, Σe·d.
+    var se = RowLoops.V()
+    var sx = RowLoops.V()
+    var sd = RowLoops.V()
+    i = 0
+    while i < full {
+      let end = min(full, i + RowLoops.block)
+      var be = RowLoops.V()
+      var bx = RowLoops.V()
+      var bd = RowLoops.V()
+      while i < end {
+        let x = RowLoops.load(sp, i) - m
+        let e = VectorMath.expKernel(x)
+        RowLoops.store(e, sp, i)
+        be += e
+        bx = VectorMath.fma(e, RowLoops.clampLow(x), bx)
+        bd = VectorMath.fma(e, live(RowLoops.load(dp, i), where: RowLoops.load(zp, i)), bd)
+        i += w
+      }
+      se += be
+      sx += bx
+      sd += bd
+    }
+    if tail > 0 {
+      let x = RowLoops.loadTail(sp, full, tail, fill: -.infinity) - m
+      let e = VectorMath.expKernel(x)
+      RowLoops.storeTail(e, sp, full, tail)
+      se += e
+      sx = VectorMath.fma(e, RowLoops.clampLow(x), sx)
+      let zv = RowLoops.loadTail(zp, full, tail, fill: -.infinity)
+      sd = VectorMath.fma(e, live(RowLoops.loadTail(dp, full, tail, fill: 0), where: zv), sd)
+    }
+    let total = se.sum()
+    let mu = sx.sum() / total
+    let ed = sd.sum() / total
+
+    // Pass 3: the centred cross sum.
+    var cov = RowLoops.V()
+    i = 0
+    while i < full {
+      let end = min(full, i + RowLoops.block)
+      var bc = RowLoops.V()
+      while i < end {
+        let zv = RowLoops.load(zp, i)
+        let dv = RowLoops.load(dp, i)
+        let x = RowLoops.clampLow(along(zv, dv, t) - m)
+        bc = VectorMath.fma(RowLoops.load(sp, i) * (x - mu), live(dv, where: zv) - ed, bc)
+        i += w
+      }
+      cov += bc
+    }
+    if tail > 0 {
+      let zv = RowLoops.loadTail(zp, full, tail, fill: -.infinity)
+      let dv = RowLoops.loadTail(dp, full, tail, fill: 0)
+      let x = RowLoops.clampLow(along(zv, dv, t) - m)
+      let e = RowLoops.loadTail(sp, full, tail, fill: 0)
+      cov = VectorMath.fma(e * (x - mu), live(dv, where: zv) - ed, cov)
+    }
+    return cov.sum() / total
+  }
+
+  /// z + t·d, keeping −∞ (a dead arm's d, possibly non-finite, is ignored).
+  @inline(__always)
+  static func along(_ zv: RowLoops.V, _ dv: RowLoops.V, _ t: Double) -> RowLoops.V {
+    (zv + t * dv).replacing(with: -.infinity, where: zv .== -.infinity)
+  }
+
+  /// d where z is a live logit, 0 on dead arms (z = −∞).
+  @inline(__always)
+  static func live(_ dv: RowLoops.V, where zv: RowLoops.V) -> RowLoops.V {
+    dv.replacing(with: 0, where: zv .== -.infinity)
+  }
+}
