@@ -40,9 +40,11 @@ public enum EntropyDynamics {
 
   /// The three predictions for one row `z` and change `d`.
   ///
-  /// The path integral uses composite 16-node Gauss–Legendre with one panel
-  /// per 2 units of Δz's range over the live arms (at least one): the
-  /// integrand's sharpest feature has width about 1/range in t.
+  /// The path integral uses composite Gauss–Legendre with one panel per 2
+  /// units of Δz's range over the live arms (at least one): the integrand's
+  /// sharpest feature has width about 1/range in t. Each panel has 16
+  /// nodes, or 8 or 4 when the range per panel is at most 0.5 or 0.05 (the
+  /// error bound is at `GaussLegendre.pathRule(panelSpan:)`).
   public static func predict(
     row z: UnsafeBufferPointer<Double>, change d: UnsafeBufferPointer<Double>
   ) -> EntropyPrediction {
@@ -68,8 +70,9 @@ public enum EntropyDynamics {
       return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: .nan)
     }
     let panels = max(1, Int((range / 2).rounded(.up)))
+    let rule = GaussLegendre.pathRule(panelSpan: range / Double(panels))
     let integral = withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { scratch in
-      GaussLegendre.pathRule.integrate(panels: panels) { t in
+      rule.integrate(panels: panels) { t in
         RowKernels.covarianceAlong(z, d, t: t, scratch: scratch)
       }
     }
@@ -77,19 +80,25 @@ public enum EntropyDynamics {
   }
 
   /// Per-state predictions for a full S × K change, and their mean over
-  /// states (uniform weights).
+  /// states (uniform weights, summed in state order). States run on every
+  /// core when the job is large (`ParallelRows`); the result does not
+  /// depend on how they were spread.
   public static func predict(policy: Policy, change delta: [Double]) -> (
     perState: [EntropyPrediction], mean: EntropyPrediction
   ) {
     precondition(delta.count == policy.logits.count, "Δz must be S × K")
-    var rows: [EntropyPrediction] = []
-    rows.reserveCapacity(policy.states)
+    let (states, arms) = (policy.states, policy.arms)
+    var rows = [EntropyPrediction](repeating: .zero, count: states)
     policy.logits.withUnsafeBufferPointer { zAll in
       delta.withUnsafeBufferPointer { dAll in
-        for s in 0..<policy.states {
-          let r = policy.rowRange(s)
-          rows.append(
-            predict(row: UnsafeBufferPointer(rebasing: zAll[r]), change: UnsafeBufferPointer(rebasing: dAll[r])))
+        rows.withUnsafeMutableBufferPointer { out in
+          let (z, d, o) = (SharedBuffer(buffer: zAll), SharedBuffer(buffer: dAll), SharedMutableBuffer(buffer: out))
+          // A path integral visits each arm a few dozen times.
+          ParallelRows.forEach(states, work: states * arms * 16) { s in
+            let r = (s * arms)..<((s + 1) * arms)
+            o.buffer[s] = predict(
+              row: UnsafeBufferPointer(rebasing: z.buffer[r]), change: UnsafeBufferPointer(rebasing: d.buffer[r]))
+          }
         }
       }
     }
