@@ -46,6 +46,10 @@ public struct Bandit: Sendable, Equatable {
   /// The exact advantages A(s, a) = μ(s, a) − V(s), row-major.
   public func advantages(under policy: Policy) -> [Double] {
     let v = values(under: policy)
-    return meanRewards.indices.map { meanRewards[$0] - v[$0 / arms] }
+    var a = meanRewards
+    for s in 0..<states {
+      for i in (s * arms)..<((s + 1) * arms) { a[i] -= v[s] }
+    }
+    return a
   }
 }
