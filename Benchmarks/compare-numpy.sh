@@ -8,7 +8,10 @@
 #   4. checks agreement per step: entropy before/after and the first-order
 #      prediction to 1e-9 relative, the actual change to 1e-13 absolute;
 #   5. prints the speed ratio NumPy/EntropyLab, EntropyLab/floor and the
-#      peak resident memory against the arrays' bytes.
+#      peak resident memory against the arrays' bytes;
+#   6. times the interactive goals through the shell's own commands
+#      (`entropy-lab bench interactive`: step and predict at K = 10,000,
+#      `run 1000` of a GRPO bandit with S = 8, K = 16, G = 8).
 # Exits 1 if the numbers disagree; the speed goals are reported, not enforced.
 #
 # usage: Benchmarks/compare-numpy.sh [--states S] [--arms K] [--steps N] [--lr LR]
@@ -99,6 +102,9 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 "$peer" --states "$states" 
 
 echo "== EntropyLab, every step from scratch: entropy-lab bench step --no-carry"
 "$bin" bench step --states "$states" --arms "$arms" --steps "$steps" --lr "$lr" --no-carry | tee "$work/fresh.txt"
+
+echo "== EntropyLab, interactive sizes through the shell's commands: entropy-lab bench interactive"
+"$bin" bench interactive | tee "$work/interactive.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== comparison"
@@ -160,5 +166,8 @@ print(f"EntropyLab / floor: {ts / floor_in:.2f}x (carried), {tf / floor_in:.2f}x
       f"{'met' if tf / floor_in <= 4 else 'NOT met'} (from scratch)")
 print(f"peak resident memory: {peak / 1e6:.1f} MB = {peak / arrays:.3f}x the {arrays / 1e6:.1f} MB of logits + "
       f"advantages; goal <= 1.25x: {'met' if peak <= 1.25 * arrays else 'NOT met'}")
+print("interactive sizes (medians through the shell's commands; goals < 1 ms and < 0.2 s):")
+for line in open(f"{work}/interactive.txt"):
+    print("  " + line.rstrip())
 sys.exit(0 if ok else 1)
 EOF

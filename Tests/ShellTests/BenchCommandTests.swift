@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// `entropy-lab bench …` as a user runs it: the output's shape and
+/// internal consistency, and refusals. Never its speed: timings are the
+/// benchmark's to report (`Benchmarks/compare-numpy.sh`), not a test's.
+@Suite("bench subcommands")
+struct BenchCommandTests {
+  /// The JSON object printed by a run.
+  static func object(_ run: PipedRun) throws -> [String: Any] {
+    let data = Data(run.stdout.utf8)
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(run.stdout)")
+  }
+
+  @Test func stepReportsEveryStepAndChainsTheEntropies() throws {
+    let run = try PipedRun.run(
+      ["bench", "step", "--states", "3", "--arms", "100", "--steps", "3", "--json"], input: "")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try Self.object(run)
+    let steps = try #require(object["steps"] as? [[String: Any]])
+    #expect(steps.count == 3)
+    for (a, b) in zip(steps, steps.dropFirst()) {
+      // Each step starts where the last ended (the same mean, bit for bit).
+      #expect(a["entropy_after"] as? Double == b["entropy_before"] as? Double)
+    }
+    for s in steps {
+      let before = try #require(s["entropy_before"] as? Double)
+      let after = try #require(s["entropy_after"] as? Double)
+      let change = try #require(s["entropy_change"] as? Double)
+      // 1e-14: the mean of differences against the difference of means;
+      // each mean of three entropies near 4.6 carries a few ulp(4.6) ≈ 9e-16.
+      #expect(abs(change - (after - before)) < 1e-14)
+      #expect(before > 0 && before <= log(100.0))
+    }
+    let bytes = try #require(object["array_bytes"] as? Double)
+    #expect(bytes == Double(2 * 8 * 3 * 100))
+  }
+
+  @Test func stepRefusesASizeThatCannotFitBeforeAllocating() throws {
+    let run = try PipedRun.run(["bench", "step", "--states", "1000000", "--arms", "1000000"], input: "")
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("refused: 1000000 × 1000000 needs"))
+    #expect(run.stderr.contains("nothing was allocated"))
+  }
+
+  @Test func interactiveReportsEachGoalConsistently() throws {
+    let run = try PipedRun.run(
+      ["bench", "interactive", "--arms", "200", "--repeats", "3", "--run-steps", "20", "--runs", "1", "--json"],
+      input: "")
+    #expect(run.status == 0, "\(run.stderr)")
+    let measures = try #require(try Self.object(run)["measures"] as? [[String: Any]])
+    #expect(measures.compactMap { $0["name"] as? String } == ["step pg", "step npg", "predict pg", "run grpo"])
+    for m in measures {
+      let median = try #require(m["median_seconds"] as? Double)
+      let goal = try #require(m["goal_seconds"] as? Double)
+      #expect(median > 0 && median.isFinite)
+      #expect(m["met"] as? Bool == (median < goal))
+    }
+    #expect(measures.map { $0["goal_seconds"] as? Double } == [1e-3, 1e-3, 1e-3, 0.2])
+    #expect(measures.last?["command"] as? String == "run 20 (8 × 16, grpo, G = 8)")
+  }
+
+  @Test func interactiveTextNamesEachGoal() throws {
+    let run = try PipedRun.run(
+      ["bench", "interactive", "--arms", "50", "--repeats", "1", "--run-steps", "2", "--runs", "1"], input: "")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.lines.count == 4)
+    #expect(run.lines[0].hasPrefix("step (1 × 50, pg): median "))
+    #expect(run.lines[3].hasPrefix("run 2 (8 × 16, grpo, G = 8): median "))
+    #expect(run.lines.allSatisfy { $0.hasSuffix(": met") || $0.hasSuffix(": NOT met") })
+  }
+
+  @Test func interactiveRejectsZeroRepeats() throws {
+    let run = try PipedRun.run(["bench", "interactive", "--repeats", "0"], input: "")
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("must be at least 1"))
+  }
+}
