@@ -281,8 +281,9 @@ struct KernelTests {
         let zt = z.indices.map { z[$0] > -.infinity ? z[$0] + t * dFinite[$0] : -.infinity }
         let (refT, scaleT) = Plain.moments(zt, dFinite)
         var scratch = [Double](repeating: 0, count: k)
+        // The kernel gets `d` itself: +∞ on dead arms (trial 0) is never read.
         let gotT = z.withUnsafeBufferPointer { zb in
-          dFinite.withUnsafeBufferPointer { db in
+          d.withUnsafeBufferPointer { db in
             scratch.withUnsafeMutableBufferPointer { RowKernels.covarianceAlong(zb, db, t: t, scratch: $0) }
           }
         }
