@@ -30,11 +30,13 @@ public struct Bandit: Sendable, Equatable {
 
   /// V(s) = Σ_a π(a|s)·μ(s,a) for every state.
   public func values(under policy: Policy) -> [Double] {
-    (0..<states).map { s in
-      let p = policy.probabilities(state: s)
-      var v = 0.0
-      for a in 0..<arms where p[a] > 0 { v += p[a] * meanRewards[s * arms + a] }
-      return v
+    policy.logits.withUnsafeBufferPointer { z in
+      meanRewards.withUnsafeBufferPointer { mu in
+        (0..<states).map { s in
+          let r = (s * arms)..<((s + 1) * arms)
+          return RowKernels.expectation(UnsafeBufferPointer(rebasing: z[r]), UnsafeBufferPointer(rebasing: mu[r]))
+        }
+      }
     }
   }
 

@@ -142,11 +142,22 @@ public struct Policy: Sendable, Equatable {
   public mutating func apply(_ delta: [Double]) throws(CoreError) {
     precondition(delta.count == logits.count, "Δz must be S × K")
     var next = logits
-    for i in next.indices where next[i].isFinite {
-      let v = next[i] + delta[i]
-      guard delta[i].isFinite, v.isFinite else { throw .nonFiniteUpdate }
-      next[i] = v
+    let (count, k) = (states, arms)
+    var rowMax = [Double](repeating: -.infinity, count: count)
+    let finite = next.withUnsafeMutableBufferPointer { z in
+      delta.withUnsafeBufferPointer { d in
+        for s in 0..<count {
+          let r = (s * k)..<((s + 1) * k)
+          guard
+            let m = RowKernels.addToLive(
+              UnsafeMutableBufferPointer(rebasing: z[r]), UnsafeBufferPointer(rebasing: d[r]))
+          else { return false }
+          rowMax[s] = m
+        }
+        return true
+      }
     }
+    guard finite else { throw .nonFiniteUpdate }
     // Re-centring is sound because softmax is shift-invariant: π, log π and
     // H depend on z − max z only, and the kernels compute exactly z − m, so
     // after z' = z − m (max z' = 0) they see bit-identical values. A dead
@@ -156,7 +167,7 @@ public struct Policy: Sendable, Equatable {
     // is, and it stays a finite (live) logit rather than silently dying.
     for s in 0..<states {
       let r = rowRange(s)
-      let m = next[r].max() ?? 0
+      let m = rowMax[s]
       if abs(m) > Policy.recentreThreshold {
         for i in r where next[i].isFinite { next[i] = max(next[i] - m, -Double.greatestFiniteMagnitude) }
       }

@@ -94,6 +94,51 @@ public enum RowKernels {
     return max(log(s.e) - s.ex / s.e, 0)
   }
 
+  /// E_π[w] for π = softmax(z), in one pass (`RowLoops.softmaxSums`):
+  /// Σ e·w / Σ e with e = e^(z − m). `w` is not read where z = −∞; 0 for a
+  /// row with no finite logit.
+  public static func expectation(_ z: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>) -> Double {
+    precondition(w.count == z.count, "w must have one value per arm")
+    guard let zp = z.baseAddress, let wp = w.baseAddress else { return 0 }
+    let (m, s) = RowLoops.softmaxSums(zp, wp, count: z.count)
+    guard m.isFinite else { return 0 }
+    return s.ew / s.e
+  }
+
+  /// Adds `d` to the live logits of one row in place (z = −∞ stays −∞ and
+  /// its d is not looked at) and returns the row's new maximum, or nil —
+  /// leaving `z` partly updated — if some live z + d or d is not finite.
+  public static func addToLive(_ z: UnsafeMutableBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>) -> Double? {
+    precondition(d.count == z.count, "d must have one value per arm")
+    guard let zp = z.baseAddress, let dp = d.baseAddress else { return -.infinity }
+    let k = z.count
+    let full = k / RowLoops.width * RowLoops.width
+    var mv = RowLoops.V(repeating: -.infinity)
+    // 0 in every lane while all is finite; x − x is NaN for ±∞ and NaN.
+    var check = RowLoops.V()
+    var i = 0
+    while i < full {
+      let zv = RowLoops.load(zp, i)
+      let dv = RowLoops.load(dp, i)
+      let dead = zv .== -.infinity
+      let v = zv + dv
+      check += ((dv - dv) + (v - v)).replacing(with: 0, where: dead)
+      let out = v.replacing(with: -.infinity, where: dead)
+      RowLoops.store(out, zp, i)
+      mv = RowLoops.maxLanes(mv, out)
+      i += RowLoops.width
+    }
+    var m = mv.max()
+    for j in full..<k where zp[j] > -.infinity {
+      let v = zp[j] + dp[j]
+      guard dp[j].isFinite, v.isFinite else { return nil }
+      zp[j] = v
+      m = max(m, v)
+    }
+    guard check.sum() == 0 else { return nil }
+    return m
+  }
+
   /// π-weighted moments of f = log π and a direction d, at one row.
   public struct Moments: Sendable, Equatable {
     /// H = −E_π[f].
