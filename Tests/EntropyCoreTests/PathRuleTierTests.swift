@@ -12,8 +12,8 @@ import Testing
 /// to round-off for these spans (at most 1.2 per panel, ρ^(−48)).
 ///
 /// Tolerance 1e-13 relative (+1e-18 absolute for changes that vanish):
-/// the tiers' quadrature error bound is ≈ 1e-17 relative (see
-/// `GaussLegendre.pathRule(panelSpan:)`), and round-off in sums of at most
+/// the tiers' quadrature error bound is ≈ 1e-17–7e-17 of the integrand's
+/// size M (see `GaussLegendre.pathRule(panelSpan:)`), and round-off in sums of at most
 /// 1,024 terms is ≈ 1e-14 relative. Measured: half the nodes misses by
 /// 1e-8 at span 0.05 and 2e-12 at span 0.5 (`coarserRulesFail`), so the
 /// comparison sees quadrature error of that size; at span 2, 8 nodes would
