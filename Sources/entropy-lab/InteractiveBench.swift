@@ -6,7 +6,8 @@ import Foundation
 /// instant" goals, measured through the shell's own command path
 /// (`Session.execute`, rendering included) in this process:
 /// - `step` (pg and npg) and `predict` at one state × K = 10,000 arms,
-///   each under 1 ms;
+///   each under 1 ms, at the shell's default η = 0.1 (`--lr` to change it:
+///   a larger step's path integral takes more quadrature panels);
 /// - `run 1000` of a sampled GRPO bandit with S = 8, K = 16, G = 8, under
 ///   0.2 s.
 ///
@@ -25,6 +26,9 @@ struct InteractiveBench: ParsableCommand {
   @Option(name: .long, help: "Arms K for step and predict.")
   var arms = 10_000
 
+  @Option(name: .long, help: "Learning rate η of step and predict (the shell's default is 0.1).")
+  var lr = 0.1
+
   @Option(name: .long, help: "Timed repeats of step and predict (median reported).")
   var repeats = 51
 
@@ -41,6 +45,7 @@ struct InteractiveBench: ParsableCommand {
     guard arms >= 1, repeats >= 1, runSteps >= 1, runs >= 1 else {
       throw ValidationError("--arms, --repeats, --run-steps and --runs must be at least 1")
     }
+    guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a positive finite number") }
   }
 
   /// One timed command and its goal.
@@ -54,14 +59,16 @@ struct InteractiveBench: ParsableCommand {
 
   func run() throws {
     var measures: [Measure] = []
-    let setup = ["policy arms \(arms)", "policy random", "rewards random"]
+    let setup = ["policy arms \(arms)", "policy random", "rewards random", "lr \(lr)"]
     for (name, rule, command) in [
       ("step pg", "pg", "step"), ("step npg", "npg", "step"), ("predict pg", "pg", "predict"),
     ] {
       let session = try Self.session(seed: 1, setup + ["update \(rule)"])
       let median = try Self.median(repeats) { try Self.time(session, command) }
       measures.append(
-        Measure(name: name, command: "\(command) (1 × \(arms), \(rule))", medianSeconds: median, goalSeconds: 1e-3))
+        Measure(
+          name: name, command: "\(command) (1 × \(arms), \(rule), η = \(lr))", medianSeconds: median, goalSeconds: 1e-3)
+      )
     }
     var seed: UInt64 = 1
     let runMedian = try Self.median(runs) {
@@ -96,12 +103,14 @@ struct InteractiveBench: ParsableCommand {
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
   }
 
-  /// The median of `n` results of `body`.
+  /// The median of `n` results of `body` (the mean of the middle two for
+  /// an even `n`).
   static func median(_ n: Int, _ body: () throws -> Double) throws -> Double {
     var values: [Double] = []
     for _ in 0..<n { values.append(try body()) }
     values.sort()
-    return values[values.count / 2]
+    let mid = values.count / 2
+    return values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2
   }
 
   static func text(_ measures: [Measure]) -> String {

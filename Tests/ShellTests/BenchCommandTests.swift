@@ -65,14 +65,25 @@ struct BenchCommandTests {
       ["bench", "interactive", "--arms", "50", "--repeats", "1", "--run-steps", "2", "--runs", "1"], input: "")
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.lines.count == 4)
-    #expect(run.lines[0].hasPrefix("step (1 × 50, pg): median "))
+    #expect(run.lines[0].hasPrefix("step (1 × 50, pg, η = 0.1): median "))
     #expect(run.lines[3].hasPrefix("run 2 (8 × 16, grpo, G = 8): median "))
     #expect(run.lines.allSatisfy { $0.hasSuffix(": met") || $0.hasSuffix(": NOT met") })
   }
 
-  @Test func interactiveRejectsZeroRepeats() throws {
+  @Test func interactiveRejectsZeroRepeatsAndABadLearningRate() throws {
     let run = try PipedRun.run(["bench", "interactive", "--repeats", "0"], input: "")
     #expect(run.status == 64)
     #expect(run.stderr.contains("must be at least 1"))
+    let lr = try PipedRun.run(["bench", "interactive", "--lr", "0"], input: "")
+    #expect(lr.status == 64)
+    #expect(lr.stderr.contains("--lr must be a positive finite number"))
+  }
+
+  @Test func interactiveUsesTheGivenLearningRate() throws {
+    let run = try PipedRun.run(
+      ["bench", "interactive", "--arms", "50", "--repeats", "1", "--run-steps", "2", "--runs", "1", "--lr", "2.5"],
+      input: "")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.lines[1].hasPrefix("step (1 × 50, npg, η = 2.5): median "))
   }
 }
