@@ -65,16 +65,7 @@ public enum SampledTrainer {
     var clip: (low: Double, high: Double)? = (config.clipLow, config.clipHigh)
     for c in controls { c.adjustClip(&clip) }
 
-    // Scratch reused by every minibatch of the step: a flat S × K gradient
-    // and π for the states a minibatch touches, tokens per state, and those
-    // states in order of first appearance. (Per-minibatch dictionaries of
-    // rows were most of a small bandit's step time.)
-    let states = policy.states
-    var gradient = [Double](repeating: 0, count: z.count)
-    var probabilities = [Double](repeating: 0, count: z.count)
-    var tokensPerState = [Int](repeating: 0, count: states)
-    var touched: [Int] = []
-    touched.reserveCapacity(states)
+    var descent = MinibatchDescent(states: policy.states, arms: k)
     records.reserveCapacity(rollout.tokens.count * config.epochs)
 
     var update = 0
@@ -90,58 +81,10 @@ public enum SampledTrainer {
         let batch = slice.map { rollout.tokens[$0] }
         var terms = lossTerms(batch, logits: z, arms: k, clip: clip)
         for c in controls { c.apply(to: &terms, using: &generator) }
-        touched.removeAll(keepingCapacity: true)
-        for t in batch {
-          if tokensPerState[t.state] == 0 { touched.append(t.state) }
-          tokensPerState[t.state] += 1
+        // `z` is this step's copy: a non-finite update throws it away.
+        guard descent.step(&z, terms: terms, controls: controls, learningRate: eta) else {
+          throw .nonFiniteUpdate
         }
-        // Gradient of the token-mean loss on each touched state's logits:
-        // Σ_i c_i·(e_{a_i} − π)/|M| (a descent step subtracts η times it).
-        let n = Double(terms.count)
-        let finite = z.withUnsafeMutableBufferPointer { zb in
-          gradient.withUnsafeMutableBufferPointer { g in
-            probabilities.withUnsafeMutableBufferPointer { p in
-              for s in touched {
-                let r = (s * k)..<((s + 1) * k)
-                RowKernels.softmax(
-                  UnsafeBufferPointer(rebasing: zb[r]), into: UnsafeMutableBufferPointer(rebasing: p[r]))
-                for i in r { g[i] = 0 }
-              }
-              for (i, t) in batch.enumerated() {
-                let c = terms.lossGradient[i] / n
-                guard c != 0 else { continue }
-                let base = t.state * k
-                for a in 0..<k { g[base + a] -= c * p[base + a] }
-                g[base + t.arm] += c
-              }
-              if !controls.isEmpty {
-                for s in touched {
-                  let row = Array(p[(s * k)..<((s + 1) * k)])
-                  var h = 0.0
-                  for x in row where x > 0 { h -= x * log(x) }
-                  let weight = Double(tokensPerState[s]) / n
-                  for c in controls {
-                    guard let extra = c.extraLogitGradient(probabilities: row, entropy: h, weight: weight) else {
-                      continue
-                    }
-                    for a in 0..<k { g[s * k + a] += extra[a] }
-                  }
-                }
-              }
-              // `z` is this step's copy: a non-finite update throws it away.
-              for s in touched {
-                for i in (s * k)..<((s + 1) * k) where zb[i] > -Double.infinity {
-                  let v = zb[i] - eta * g[i]
-                  guard v.isFinite else { return false }
-                  zb[i] = v
-                }
-              }
-              return true
-            }
-          }
-        }
-        guard finite else { throw .nonFiniteUpdate }
-        for s in touched { tokensPerState[s] = 0 }
         counts.ppoClipped += terms.ppoClipped.reduce(0) { $0 + ($1 ? 1 : 0) }
         counts.candidates += terms.candidates[ClipCov.name] ?? 0
         counts.clipped += terms.chosen[ClipCov.name]?.count ?? 0
@@ -226,5 +169,89 @@ public enum SampledTrainer {
       }
     }
     return total / Double(policy.states)
+  }
+}
+
+/// One plain SGD step of a minibatch's token-mean loss on the logits of the
+/// states it touches, with scratch reused across the minibatches of a
+/// sampled step: a flat S × K gradient and π, tokens per state, and the
+/// touched states in order of first appearance. (Per-minibatch
+/// dictionaries of rows were most of a small bandit's step time.)
+struct MinibatchDescent {
+  let arms: Int
+  var gradient: [Double]
+  var probabilities: [Double]
+  var tokensPerState: [Int]
+  var touched: [Int] = []
+
+  init(states: Int, arms: Int) {
+    self.arms = arms
+    gradient = [Double](repeating: 0, count: states * arms)
+    probabilities = [Double](repeating: 0, count: states * arms)
+    tokensPerState = [Int](repeating: 0, count: states)
+    touched.reserveCapacity(states)
+  }
+
+  /// z −= η·∇ over the touched states, where the gradient on state s is
+  /// Σ_i c_i·(e_{a_i} − π_s)/|M| over its tokens (c_i = ∂loss_i/∂log π_i)
+  /// plus the controls' extra logit gradients. Returns false, with `z`
+  /// partly updated, if a logit would become non-finite.
+  mutating func step(
+    _ z: inout [Double], terms: MinibatchTerms, controls: [any EntropyControl], learningRate eta: Double
+  ) -> Bool {
+    let k = arms
+    touched.removeAll(keepingCapacity: true)
+    for t in terms.tokens {
+      if tokensPerState[t.state] == 0 { touched.append(t.state) }
+      tokensPerState[t.state] += 1
+    }
+    defer { for s in touched { tokensPerState[s] = 0 } }
+    let n = Double(terms.count)
+    z.withUnsafeBufferPointer { zb in
+      probabilities.withUnsafeMutableBufferPointer { p in
+        for s in touched {
+          let r = (s * k)..<((s + 1) * k)
+          RowKernels.softmax(UnsafeBufferPointer(rebasing: zb[r]), into: UnsafeMutableBufferPointer(rebasing: p[r]))
+        }
+      }
+    }
+    for s in touched {
+      for i in (s * k)..<((s + 1) * k) { gradient[i] = 0 }
+    }
+    gradient.withUnsafeMutableBufferPointer { g in
+      probabilities.withUnsafeBufferPointer { p in
+        for (i, t) in terms.tokens.enumerated() {
+          let c = terms.lossGradient[i] / n
+          guard c != 0 else { continue }
+          let base = t.state * k
+          for a in 0..<k { g[base + a] -= c * p[base + a] }
+          g[base + t.arm] += c
+        }
+      }
+    }
+    if !controls.isEmpty {
+      for s in touched {
+        let row = Array(probabilities[(s * k)..<((s + 1) * k)])
+        var h = 0.0
+        for x in row where x > 0 { h -= x * log(x) }
+        let weight = Double(tokensPerState[s]) / n
+        for c in controls {
+          guard let extra = c.extraLogitGradient(probabilities: row, entropy: h, weight: weight) else { continue }
+          for a in 0..<k { gradient[s * k + a] += extra[a] }
+        }
+      }
+    }
+    return gradient.withUnsafeBufferPointer { g in
+      z.withUnsafeMutableBufferPointer { zb in
+        for s in touched {
+          for i in (s * k)..<((s + 1) * k) where zb[i] > -Double.infinity {
+            let v = zb[i] - eta * g[i]
+            guard v.isFinite else { return false }
+            zb[i] = v
+          }
+        }
+        return true
+      }
+    }
   }
 }
