@@ -38,13 +38,19 @@ public enum EntropyDynamics {
   /// is computed (1024 panels); beyond it the path integral is NaN.
   public static let maxResolvedSpan = 2048.0
 
+  /// Spans up to this use the single-pass integrand (a known shift instead
+  /// of a pass for the row maximum); beyond, the three-pass one.
+  static let onePassSpan = 512.0
+
   /// The three predictions for one row `z` and change `d`.
   ///
   /// The path integral uses composite Gauss–Legendre with one panel per 2
   /// units of Δz's range over the live arms (at least one): the integrand's
   /// sharpest feature has width about 1/range in t. Each panel has 16
   /// nodes, or 8 or 4 when the range per panel is at most 0.5 or 0.05 (the
-  /// error bound is at `GaussLegendre.pathRule(panelSpan:)`).
+  /// error bound is at `GaussLegendre.pathRule(panelSpan:)`). Each node
+  /// costs one pass over the row (`RowKernels.covarianceAlong(_:_:t:shift:guess:)`)
+  /// for ranges up to 512, three beyond.
   public static func predict(
     row z: UnsafeBufferPointer<Double>, change d: UnsafeBufferPointer<Double>
   ) -> EntropyPrediction {
@@ -53,9 +59,11 @@ public enum EntropyDynamics {
     let second = first - 0.5 * (m.varianceD + m.thirdMoment)
     var lo = Double.infinity
     var hi = -Double.infinity
+    var top = -Double.infinity
     for i in z.indices where z[i] > -Double.infinity {
       lo = min(lo, d[i])
       hi = max(hi, d[i])
+      top = max(top, z[i])
     }
     let range = hi - lo
     guard range > 0 else {
@@ -71,9 +79,25 @@ public enum EntropyDynamics {
     }
     let panels = max(1, Int((range / 2).rounded(.up)))
     let rule = GaussLegendre.pathRule(panelSpan: range / Double(panels))
-    let integral = withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { scratch in
-      rule.integrate(panels: panels) { t in
-        RowKernels.covarianceAlong(z, d, t: t, scratch: scratch)
+    let integral: Double
+    if range <= onePassSpan {
+      // Single-pass integrand: the shift max z + t·max Δz is at most
+      // t·range ≤ 512 above the row maximum along the path, and each node
+      // is centred on the means of the one before (nodes run in order).
+      var guess = (x: RowKernels.logSumExp(z) - m.entropy, d: m.meanD)
+      var last = 0.0
+      integral = rule.integrate(panels: panels) { t in
+        guess.x += (t - last) * guess.d
+        last = t
+        let r = RowKernels.covarianceAlong(z, d, t: t, shift: top + t * hi, guess: guess)
+        guess = (r.meanX, r.meanD)
+        return r.covariance
+      }
+    } else {
+      integral = withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { scratch in
+        rule.integrate(panels: panels) { t in
+          RowKernels.covarianceAlong(z, d, t: t, scratch: scratch)
+        }
       }
     }
     return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: -integral)

@@ -1,7 +1,9 @@
 extension RowKernels {
   /// Cov_π(log π, d) for π = softmax(z + t·d): the integrand of the exact
-  /// path integral (`EntropyDynamics.predict`). `scratch` must hold K
-  /// values; it is overwritten.
+  /// path integral on its own, finding the row maximum itself
+  /// (`EntropyDynamics.predict` uses it for spans above 512, and the
+  /// single-pass form below otherwise). `scratch` must hold K values; it
+  /// is overwritten.
   ///
   /// Three passes over the row, one `exp` per arm (the row is in L1 or L2:
   /// the path integral evaluates it at every quadrature node):
@@ -102,6 +104,81 @@ extension RowKernels {
       cov = VectorMath.fma(e * (x - mu), live(dv, where: zv) - ed, cov)
     }
     return cov.sum() / total
+  }
+
+  /// The path integrand at `t` in a single pass, for the nodes of a path
+  /// integral: Cov_{π_t}(log π_t, d) with the means E_t[z + t·d] and
+  /// E_t[d] that centre the next node.
+  ///
+  /// One pass, no scratch: x = z + t·d − `shift` and e = e^x, with
+  /// Σe, Σe·x′, Σe·d′ and Σe·x′·d′ for x′ = x − (gx − shift), d′ = d − gd,
+  /// and Cov = Σe·x′·d′/Σe − (Σe·x′/Σe)·(Σe·d′/Σe). Centred on guesses
+  /// (`guess`: E[z + t·d] and E[d] near those at t, say the previous
+  /// node's), the products lose no more digits than the two-pass centred
+  /// form: the correction term is the small product of the guesses'
+  /// errors. `shift` must be at least max(z + t·d) (no e overflows) and at
+  /// most a few hundred above it (the largest e stays normal): use
+  /// max z + t·max d over live arms for t ≥ 0 and a span ≤ 512 (see
+  /// `EntropyDynamics.predict`); `covarianceAlong(_:_:t:scratch:)` finds
+  /// the maximum itself. Dead arms (z = −∞) get e = 0 and their d is not
+  /// read.
+  static func covarianceAlong(
+    _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, t: Double, shift c: Double,
+    guess: (x: Double, d: Double)
+  ) -> (covariance: Double, meanX: Double, meanD: Double) {
+    precondition(d.count == z.count, "d must have one value per arm")
+    guard let zp = z.baseAddress, let dp = d.baseAddress else { return (0, guess.x, guess.d) }
+    let k = z.count
+    let w = RowLoops.width
+    let full = k / w * w
+    let gx = guess.x - c
+    let gd = guess.d
+    var se = RowLoops.V()
+    var sx = RowLoops.V()
+    var sd = RowLoops.V()
+    var sxd = RowLoops.V()
+    var i = 0
+    while i < full {
+      let end = min(full, i + RowLoops.block)
+      var be = RowLoops.V()
+      var bx = RowLoops.V()
+      var bd = RowLoops.V()
+      var bxd = RowLoops.V()
+      while i < end {
+        let zv = RowLoops.load(zp, i)
+        let dl = live(RowLoops.load(dp, i), where: zv)
+        let x = along(zv, dl, t) - c
+        let e = VectorMath.expKernel(x)
+        let ex = e * (RowLoops.clampLow(x) - gx)
+        let dc = dl - gd
+        be += e
+        bx += ex
+        bd = VectorMath.fma(e, dc, bd)
+        bxd = VectorMath.fma(ex, dc, bxd)
+        i += w
+      }
+      se += be
+      sx += bx
+      sd += bd
+      sxd += bxd
+    }
+    if full < k {
+      let zv = RowLoops.loadTail(zp, full, k - full, fill: -.infinity)
+      let dl = live(RowLoops.loadTail(dp, full, k - full, fill: 0), where: zv)
+      let x = along(zv, dl, t) - c
+      let e = VectorMath.expKernel(x)
+      let ex = e * (RowLoops.clampLow(x) - gx)
+      let dc = dl - gd
+      se += e
+      sx += ex
+      sd = VectorMath.fma(e, dc, sd)
+      sxd = VectorMath.fma(ex, dc, sxd)
+    }
+    let total = se.sum()
+    guard total > 0, total.isFinite else { return (.nan, guess.x, guess.d) }
+    let mx = sx.sum() / total
+    let md = sd.sum() / total
+    return (sxd.sum() / total - mx * md, mx + gx + c, md + gd)
   }
 
   /// z + t·d, keeping −∞ (a dead arm's d, possibly non-finite, is ignored).
