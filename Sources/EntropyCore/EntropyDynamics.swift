@@ -50,7 +50,8 @@ public enum EntropyDynamics {
   /// nodes, or 8 or 4 when the range per panel is at most 0.5 or 0.05 (the
   /// error bound is at `GaussLegendre.pathRule(panelSpan:)`). Each node
   /// costs one pass over the row (`RowKernels.covarianceAlong(_:_:t:shift:guess:)`)
-  /// for ranges up to 512, three beyond.
+  /// for ranges up to 512, three beyond. A NaN change on a live arm gives a
+  /// NaN path integral.
   public static func predict(
     row z: UnsafeBufferPointer<Double>, change d: UnsafeBufferPointer<Double>
   ) -> EntropyPrediction {
@@ -60,11 +61,15 @@ public enum EntropyDynamics {
     var lo = Double.infinity
     var hi = -Double.infinity
     var top = -Double.infinity
+    var nanChange = false
     for i in z.indices where z[i] > -Double.infinity {
       lo = min(lo, d[i])
       hi = max(hi, d[i])
       top = max(top, z[i])
+      nanChange = nanChange || d[i].isNaN
     }
+    // min/max skip NaN: a NaN change on a live arm has no exact value.
+    guard !nanChange else { return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: .nan) }
     let range = hi - lo
     guard range > 0 else {
       // A constant shift of every live logit changes nothing.
@@ -83,13 +88,14 @@ public enum EntropyDynamics {
     if range <= onePassSpan {
       // Single-pass integrand: the shift max z + t·max Δz is at most
       // t·range ≤ 512 above the row maximum along the path, and each node
-      // is centred on the means of the one before (nodes run in order).
-      var guess = (x: RowKernels.logSumExp(z) - m.entropy, d: m.meanD)
+      // is centred on the means of the one before (`integrate` visits the
+      // nodes in ascending t).
+      var guess = (x: m.meanLogit, d: m.meanD)
       var last = 0.0
       integral = rule.integrate(panels: panels) { t in
         guess.x += (t - last) * guess.d
         last = t
-        let r = RowKernels.covarianceAlong(z, d, t: t, shift: top + t * hi, guess: guess)
+        let r = RowKernels.covarianceAlong(z, d, t: t, top: top, high: hi, guess: guess)
         guess = (r.meanX, r.meanD)
         return r.covariance
       }

@@ -53,6 +53,10 @@ public struct GaussLegendre: Sendable, Equatable {
   }
 
   /// ∫₀¹ f(t) dt by this rule on `panels` equal sub-intervals.
+  ///
+  /// `f` is called at ascending t, panel by panel and node by node:
+  /// `EntropyDynamics.predict` relies on that to centre each node's sums on
+  /// the previous node's means (for accuracy, not correctness).
   public func integrate(panels: Int = 1, _ f: (Double) -> Double) -> Double {
     let width = 1.0 / Double(panels)
     var total = 0.0

@@ -129,7 +129,7 @@ public enum RowKernels {
       i += RowLoops.width
     }
     var m = mv.max()
-    for j in full..<k where zp[j] > -.infinity {
+    for j in full..<k where zp[j] != -.infinity {
       let v = zp[j] + dp[j]
       guard dp[j].isFinite, v.isFinite else { return nil }
       zp[j] = v
@@ -151,6 +151,8 @@ public enum RowKernels {
     public var varianceD: Double
     /// E_π[(f − E f)(d − E d)²].
     public var thirdMoment: Double
+    /// E_π[z], the mean logit (0 for a row with no finite logit).
+    public var meanLogit: Double = 0
   }
 
   /// The π-weighted moments of log π and `d` for the row `z`: one pass for
@@ -181,7 +183,7 @@ public enum RowKernels {
     let (cov, vd, third) = (acc.cov.sum(), acc.vd.sum(), acc.third.sum())
     return Moments(
       entropy: max(log(s.e) - mu, 0), meanD: ed, covariance: cov / s.e, varianceD: vd / s.e,
-      thirdMoment: third / s.e)
+      thirdMoment: third / s.e, meanLogit: m + mu)
   }
 
   /// Δz = η·(A − ā) or (η/Σe)·e·(A − ā) over [start, end) (a multiple of

@@ -110,20 +110,21 @@ extension RowKernels {
   /// integral: Cov_{π_t}(log π_t, d) with the means E_t[z + t·d] and
   /// E_t[d] that centre the next node.
   ///
-  /// One pass, no scratch: x = z + t·d − `shift` and e = e^x, with
-  /// Σe, Σe·x′, Σe·d′ and Σe·x′·d′ for x′ = x − (gx − shift), d′ = d − gd,
-  /// and Cov = Σe·x′·d′/Σe − (Σe·x′/Σe)·(Σe·d′/Σe). Centred on guesses
-  /// (`guess`: E[z + t·d] and E[d] near those at t, say the previous
-  /// node's), the products lose no more digits than the two-pass centred
-  /// form: the correction term is the small product of the guesses'
-  /// errors. `shift` must be at least max(z + t·d) (no e overflows) and at
-  /// most a few hundred above it (the largest e stays normal): use
-  /// max z + t·max d over live arms for t ≥ 0 and a span ≤ 512 (see
-  /// `EntropyDynamics.predict`); `covarianceAlong(_:_:t:scratch:)` finds
-  /// the maximum itself. Dead arms (z = −∞) get e = 0 and their d is not
-  /// read.
+  /// One pass, no scratch: x = (z − top) + t·(d − high) ≤ 0 and e = e^x,
+  /// with Σe, Σe·x′, Σe·d′ and Σe·x′·d′ for x′ = x − (gx − c), d′ = d − gd,
+  /// c = top + t·high, and Cov = Σe·x′·d′/Σe − (Σe·x′/Σe)·(Σe·d′/Σe).
+  /// Centred on guesses (`guess`: E[z + t·d] and E[d] near those at t, say
+  /// the previous node's), the products lose no more digits than the
+  /// two-pass centred form: the correction term is the small product of
+  /// the guesses' errors. `top` and `high` are the largest live z and d:
+  /// for t ≥ 0, c bounds max(z + t·d) from above by at most t·span, so
+  /// for spans up to 512 (see `EntropyDynamics.predict`) the largest e is
+  /// normal; and z − top and d − high are exact for the arms that matter,
+  /// so logits far from 0 (up to the re-centring threshold 2²⁰) lose
+  /// nothing to the shift. `covarianceAlong(_:_:t:scratch:)` finds the
+  /// maximum itself. Dead arms (z = −∞) get e = 0 and their d is not read.
   static func covarianceAlong(
-    _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, t: Double, shift c: Double,
+    _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, t: Double, top: Double, high: Double,
     guess: (x: Double, d: Double)
   ) -> (covariance: Double, meanX: Double, meanD: Double) {
     precondition(d.count == z.count, "d must have one value per arm")
@@ -131,6 +132,7 @@ extension RowKernels {
     let k = z.count
     let w = RowLoops.width
     let full = k / w * w
+    let c = top + t * high
     let gx = guess.x - c
     let gd = guess.d
     var se = RowLoops.V()
@@ -147,7 +149,7 @@ extension RowKernels {
       while i < end {
         let zv = RowLoops.load(zp, i)
         let dl = live(RowLoops.load(dp, i), where: zv)
-        let x = along(zv, dl, t) - c
+        let x = (zv - top) + t * (dl - high)
         let e = VectorMath.expKernel(x)
         let ex = e * (RowLoops.clampLow(x) - gx)
         let dc = dl - gd
@@ -165,7 +167,7 @@ extension RowKernels {
     if full < k {
       let zv = RowLoops.loadTail(zp, full, k - full, fill: -.infinity)
       let dl = live(RowLoops.loadTail(dp, full, k - full, fill: 0), where: zv)
-      let x = along(zv, dl, t) - c
+      let x = (zv - top) + t * (dl - high)
       let e = VectorMath.expKernel(x)
       let ex = e * (RowLoops.clampLow(x) - gx)
       let dc = dl - gd
