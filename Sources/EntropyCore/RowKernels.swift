@@ -84,14 +84,28 @@ public enum RowKernels {
 
   /// The entropy −Σ π log π of softmax(z), in nats.
   ///
-  /// Computed as log Σe − Σ e·(z − m) / Σe with e = e^(z − m) (one pass),
-  /// clamped at 0 from below (round-off can make a
-  /// one-hot row's entropy −1e-17).
+  /// Computed as log Σe − Σ e·(z − m) / Σe with e = e^(z − m) (one pass).
+  ///
+  /// It is never negative, not even by round-off, so it needs no clamp at 0
+  /// (one used to be here; it could never act). In `RowLoops.softmaxSums`:
+  /// (1) Σe ≥ 1: the lane holding m adds e⁰ = `expKernel(0)` = 1 exactly
+  /// (reduction n = 0, r = 0, p = 0, so fma(p, s, s) = s = 1) and every
+  /// other term — e ≥ 0, rescale factors e^d ≥ 0 — is ≥ 0, and rounding
+  /// is monotone, so no sum of them drops below 1; its rescale factor to m
+  /// is e⁰ = 1 too. So log Σe ≥ log 1 = 0. (2) Σe·(z − m) ≤ 0: every
+  /// x = z − shift is ≤ 0 (the shift is the running maximum; `clampLow`
+  /// keeps it ≤ 0), each product e·x and rescale fma(d, Σe, Σex) with
+  /// d ≤ 0 is ≤ 0 and scaled by a factor ≥ 0, and sums of terms ≤ 0 round
+  /// to ≤ 0 (and start at +0, so all-zero sums are +0). So the quotient is
+  /// ≤ 0 and log Σe − quotient ≥ 0, with sign +. NaN logits are rejected by
+  /// `Policy`; a clamp would not have changed NaN anyway (max(NaN, 0) is
+  /// NaN in Swift). `KernelTests.entropyIsNeverNegative` checks e⁰ = 1 and
+  /// near one-hot rows.
   public static func entropy(_ z: UnsafeBufferPointer<Double>) -> Double {
     guard let base = z.baseAddress else { return 0 }
     let (m, s) = RowLoops.softmaxSums(base, nil, count: z.count)
     guard m.isFinite else { return 0 }
-    return max(log(s.e) - s.ex / s.e, 0)
+    return log(s.e) - s.ex / s.e
   }
 
   /// E_π[w] for π = softmax(z), in one pass (`RowLoops.softmaxSums`):
@@ -182,7 +196,8 @@ public enum RowKernels {
     }
     let (cov, vd, third) = (acc.cov.sum(), acc.vd.sum(), acc.third.sum())
     return Moments(
-      entropy: max(log(s.e) - mu, 0), meanD: ed, covariance: cov / s.e, varianceD: vd / s.e,
+      // H ≥ 0 without a clamp: see `entropy`.
+      entropy: log(s.e) - mu, meanD: ed, covariance: cov / s.e, varianceD: vd / s.e,
       thirdMoment: third / s.e, meanLogit: m + mu)
   }
 

@@ -438,6 +438,69 @@ struct KernelTests {
     #expect(close(r.entropyAfter, policy.entropy(state: 0), rel: 1e-9))
   }
 
+  @Test("The fused step re-centres a row whose maximum falls below −2²⁰, as Policy.apply does")
+  func fusedRecentresNegative() throws {
+    let k = 40
+    let low = -Policy.recentreThreshold - 2
+    var z = (0..<k).map { low + Double($0) / Double(k) }
+    let a = (0..<k).map { $0 == k - 1 ? 1.0 : -1.0 }
+    var policy = try Policy(states: 1, arms: k, logits: z)
+    // |Δz| ≤ 0.2: the maximum stays below −2²⁰ − 0.8.
+    let step = UpdateRule.npg.step(policy: policy, advantages: a, learningRate: 0.1)
+    try policy.apply(step.delta)
+    _ = z.withUnsafeMutableBufferPointer { zb in
+      a.withUnsafeBufferPointer { RowKernels.exactStepInPlace(zb, advantages: $0, learningRate: 0.1, natural: true) }
+    }
+    #expect(policy.logits.max() == 0)
+    #expect(z.max() == 0)
+    // z − m of numbers near 2²⁰ (ulp 2.3e-10), with Δz added: both paths
+    // round the same sums in possibly different orders.
+    for i in 0..<k { #expect(abs(z[i] - policy.logits[i]) <= 1e-9) }
+  }
+
+  @Test("logSumExp and the log-probability shift keep the row maximum out of the rounding")
+  func logSumExpShift() throws {
+    for m in [1000.0, -1000, 3, -3, 600, -600, 511] {
+      let z = [m, m - 1, -.infinity, m - 3]
+      // log Σ e^z = m + log(1 + e^−1 + e^−3): the shift m is exact.
+      let expected = m + log1p(exp(-1) + exp(-3))
+      let lse = z.withUnsafeBufferPointer { RowKernels.logSumExp($0) }
+      // One rounding of m + (≈0.35) and of the log: an ulp of m, plus 1e-16.
+      expectClose(lse, expected, tolerance: m.ulp + 2e-16, "lse(\(m))")
+      let (shift, logSum) = z.withUnsafeBufferPointer { RowKernels.logProbabilityShift($0) }
+      // The documented split: shift 0 below |m| = 512, the maximum beyond.
+      #expect(shift == (abs(m) < 512 ? 0 : m), "shift at \(m)")
+      let logPi = z.map { ($0 - shift) - logSum }
+      let reference = Reference.logSoftmax(z.map { $0 - m })
+      // Beyond 512, z − m is exact and log π is good to an ulp or two of
+      // its own size; below, z − lse rounds at the ulp of m (≤ 1.1e-13).
+      let tolerance = abs(m) < 512 ? 2 * Swift.max(abs(m), 4).ulp : 4 * 4.0.ulp
+      for i in [0, 1, 3] { expectClose(logPi[i], reference[i], tolerance: tolerance, "log π[\(i)] at \(m)") }
+      #expect(logPi[2] == -.infinity)
+    }
+  }
+
+  @Test("The entropy needs no clamp at 0: Σe ≥ 1 and Σe·(z − m) ≤ 0 by construction")
+  func entropyIsNeverNegative() throws {
+    // The proof in `RowKernels.entropy` rests on e⁰ = 1 exactly.
+    #expect(VectorMath.expKernel(VectorMath.Vector(repeating: 0)) == VectorMath.Vector(repeating: 1))
+    var g = SplitMix64(seed: 99)
+    // Near one-hot rows, where a negative round-off would show, in every
+    // lane position and with tails past the vector width.
+    for k in [1, 2, 3, 17, 40] {
+      for trial in 0..<50 {
+        let top = TestRandom.uniform(-1e6, 1e6, using: &g)
+        var z = (0..<k).map { _ in top - TestRandom.uniform(30, 800, using: &g) }
+        z[trial % k] = top
+        let h = z.withUnsafeBufferPointer { RowKernels.entropy($0) }
+        #expect(h >= 0 && h.sign == .plus, "H = \(h) for \(z)")
+        let d = [Double](repeating: 1, count: k)
+        let moments = z.withUnsafeBufferPointer { zb in d.withUnsafeBufferPointer { RowKernels.moments(zb, $0) } }
+        #expect(moments.entropy >= 0 && moments.entropy.sign == .plus)
+      }
+    }
+  }
+
   @Test("A row with a single live arm has zero entropy and does not move")
   func fusedOneHot() {
     var z: [Double] = [-.infinity, 2, -.infinity]
