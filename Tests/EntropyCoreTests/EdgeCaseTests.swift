@@ -131,18 +131,36 @@ struct EdgeCaseTests {
     let threshold = Policy.recentreThreshold
     let z = [threshold - 1, threshold - 3, -.infinity]
     var policy = try Row.policy(z)
-    // Before re-centring, log π = z − lse is computed from numbers near 2²⁰,
-    // whose ulp is 2.3e-10: π is only good to a few of those.
+    // Even before re-centring, log π = (z − m) − log Σe with z − m exact
+    // ([0, −2]: `RowKernels.logProbabilityShift` shifts by the maximum
+    // itself beyond |m| = 512), so π carries only the rounding of Σe, log
+    // and exp: under one ulp (1.1e-16) of the reference's 0.88 and 0.12.
     let exact = Reference.softmax([0, -2, -.infinity])
-    expectClose(policy.probabilities(state: 0), exact, tolerance: 1e-9, "π before")
+    let before = policy.probabilities(state: 0)
+    expectClose(before, exact, tolerance: 1e-16, "π before")
     try policy.apply([2, 2, 2])
     // Δz is exactly representable at this magnitude, so the shifted row is exact.
     #expect(policy.logits == [0, -2, -.infinity])
-    // After re-centring, π is back to full precision: a few ulps.
-    expectClose(policy.probabilities(state: 0), exact, tolerance: 1e-16, "π after")
+    // The re-centred row has the same z − m, so π is the same to the bit.
+    #expect(policy.probabilities(state: 0) == before)
     // Below the threshold nothing is re-centred.
     var small = try Row.policy([10, 5])
     try small.apply([1, 1])
     #expect(small.logits == [11, 6])
+  }
+
+  @Test("apply re-centres rows whose maximum falls below −2²⁰")
+  func recentringNegative() throws {
+    let threshold = Policy.recentreThreshold
+    var policy = try Row.policy([-threshold + 1, -threshold - 1, -.infinity])
+    let before = policy.probabilities(state: 0)
+    // Every value here is an integer below 2²¹: exact.
+    try policy.apply([-2, -2, -2])
+    #expect(policy.logits == [0, -2, -.infinity])
+    #expect(policy.probabilities(state: 0) == before)
+    // At exactly −2²⁰ the row is left alone (the threshold is strict).
+    var edge = try Row.policy([-threshold + 1, -threshold - 1])
+    try edge.apply([-1, -1])
+    #expect(edge.logits == [-threshold, -threshold - 2])
   }
 }

@@ -13,6 +13,19 @@ struct LawFitTests {
     (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
   }
 
+  /// Rewards that never change: the fit is the flat line R = b (a = 0),
+  /// which explains every point, so R² = 1 by the convention 0/0 → perfect
+  /// fit (syy = sse = 0). 0.5 is a power of two, so every mean is exact.
+  @Test("a flat fit (constant rewards): a = 0, b = R, R² = 1, RMSE = 0")
+  func flatFit() throws {
+    let h = Self.entropies(5, from: 0.1, to: 1.2)
+    let fit = try #require(LawFit.fit(entropies: h, rewards: [Double](repeating: 0.5, count: 5)))
+    #expect(fit.a == 0)
+    #expect(fit.b == 0.5)
+    #expect(fit.rSquared == 1)
+    #expect(fit.rmse == 0)
+  }
+
   @Test("exact data: a and b to 1e-12, R² = 1, RMSE ≈ 0, ceiling −a + b")
   func exactData() throws {
     let h = Self.entropies(60, from: 0.05, to: 2.5)

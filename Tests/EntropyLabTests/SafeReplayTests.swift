@@ -236,6 +236,28 @@ import Testing
     #expect(FileAccessPolicy(mode: .safe(writableFolder: nil)).restricting(.trusted) == .safe(writableFolder: nil))
   }
 
+  /// `--allow-writes /x/out` admits `/x/out/f` and nothing in the sibling
+  /// `/x/out2` (a prefix test without the separator would).
+  @Test func theAllowedFolderIsMatchedByWholePathComponents() throws {
+    try NotebookFixture.withScratchFolder { root in
+      let (out, sibling) = (root + "/out", root + "/out2")
+      for folder in [out, sibling] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      }
+      let session = NotebookFixture.session(["policy arms 3"])
+      session.fileAccess = FileAccessPolicy(mode: .safe(writableFolder: out))
+      let refused = try #require(session.execute("save \(sibling)/f.md"))
+      #expect(refused.error?.message.contains("outside the folder") == true, "\(refused.error?.message ?? "no error")")
+      #expect(!FileManager.default.fileExists(atPath: sibling + "/f.md"))
+      #expect(session.execute("save \(out)/f.md")?.error == nil)
+      #expect(FileManager.default.fileExists(atPath: out + "/f.md"))
+      // A nested replay may not widen /x/out to its sibling either.
+      #expect(session.fileAccess.restricting(.safe(writableFolder: sibling)) == .safe(writableFolder: nil))
+      #expect(
+        session.fileAccess.restricting(.safe(writableFolder: out + "/sub")) == .safe(writableFolder: out + "/sub"))
+    }
+  }
+
   @Test func aSavedSessionNeedsNoTrustToCheck() throws {
     try NotebookFixture.withScratchFolder { folder in
       let session = NotebookFixture.session(["policy arms 3", "step"])
