@@ -336,15 +336,16 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["out.json"])  // no temp left
   }
 
-  @Test(.enabled(if: geteuid() != 0, "root writes through permission bits"))
-  func exportIntoAReadOnlyFolderLeavesTheOldFileIntact() throws {
+  /// Root writes through permission bits, so the export runs with file
+  /// access checked as an unprivileged user (`UnprivilegedAccess`).
+  @Test func exportIntoAReadOnlyFolderLeavesTheOldFileIntact() throws {
     let folder = try TemporaryFolder()
     let path = folder.path("run.csv")
     try "old,data\n".write(toFile: path, atomically: false, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.url.path)
     defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.url.path) }
     let session = try sampledSession()
-    let cell = try #require(session.execute("export csv \(path)"))
+    let cell = try #require(try UnprivilegedAccess.run { session.execute("export csv \(path)") })
     #expect(cell.error?.message.lowercased().contains("permission denied") == true)
     #expect(try String(contentsOfFile: path, encoding: .utf8) == "old,data\n")
   }
@@ -395,11 +396,13 @@ import Testing
   // MARK: The demo handout for Scripts/screenshot-handout.sh
 
   /// Writes a short lesson as `handout.html` (prose and cells, through
-  /// `HTMLHandout.render`) and the bare session as `session.html` (through
-  /// `export html`) into `$ENTROPYLAB_HANDOUT_DIR`; skipped without it.
-  @Test(.enabled(if: ProcessInfo.processInfo.environment["ENTROPYLAB_HANDOUT_DIR"] != nil))
-  func writesDemoHandout() throws {
-    let folder = try #require(ProcessInfo.processInfo.environment["ENTROPYLAB_HANDOUT_DIR"])
+  /// `HTMLHandout.render`), the bare session as `session.html` (through
+  /// `export html`) and the last chart as `compare.svg`, and checks them.
+  /// Into `$ENTROPYLAB_HANDOUT_DIR` when set (Scripts/screenshot-handout.sh
+  /// then screenshots them), otherwise into a temporary folder.
+  @Test func writesDemoHandout() throws {
+    let scratch = try TemporaryFolder()
+    let folder = ProcessInfo.processInfo.environment["ENTROPYLAB_HANDOUT_DIR"] ?? scratch.url.path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let session = Session(seed: 1)
     var items: [HandoutItem] = []
@@ -447,10 +450,22 @@ import Testing
     run("stpe")
     let handout = HTMLHandout.render(title: "Lesson 5 · Entropy collapse under GRPO", items: items)
     try handout.write(toFile: folder + "/handout.html", atomically: true, encoding: .utf8)
-    _ = try XMLTree(handout)
+    let page = try XMLTree(handout)
+    // Every prose heading, the typo's error and a chart made it into the page.
+    let headings = page.all("h2").map(\.text)
+    for heading in ["One step, predicted and actual", "Forty steps later", "Controls side by side"] {
+      #expect(headings.contains(heading), "\(headings)")
+    }
+    #expect(page.all("pre").map(\.text).contains { $0.contains("'stpe' is not a command") })
+    #expect(!page.all("svg").isEmpty)
     let exported = try #require(session.execute("export html \(folder)/session.html Entropy collapse: the session"))
     #expect(exported.error == nil, "\(exported.output)")
+    let sessionPage = try XMLTree(try String(contentsOfFile: folder + "/session.html", encoding: .utf8))
+    #expect(sessionPage.all("title").first?.text == "Entropy collapse: the session")
     try #require(session.execute("export svg \(folder)/compare.svg")?.error == nil)
+    let chart = try XMLTree(try String(contentsOfFile: folder + "/compare.svg", encoding: .utf8))
+    // `compare` ran three seeds of each setting: at least one line each.
+    #expect(chart.all("polyline").count >= 3)
   }
 
   // MARK: Helpers

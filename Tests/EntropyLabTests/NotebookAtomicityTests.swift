@@ -60,15 +60,17 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: "/proc/entropy-lab-notes.md"))
   }
 
-  /// Root ignores folder permissions, so this runs only for other users.
-  @Test(.enabled(if: geteuid() != 0, "root may write into a read-only folder"))
-  func savingIntoAReadOnlyFolderFailsAndKeepsThePreviousFile() throws {
+  /// Root ignores folder permissions, so the save runs with file access
+  /// checked as an unprivileged user (`UnprivilegedAccess`).
+  @Test func savingIntoAReadOnlyFolderFailsAndKeepsThePreviousFile() throws {
     try NotebookFixture.withScratchFolder { folder in
       let path = folder + "/notes.md"
       try NotebookFixture.write("the previous notebook\n", to: path)
       chmod(folder, 0o555)
       defer { chmod(folder, 0o755) }
-      let cell = try #require(NotebookFixture.session(["policy arms 3"]).execute("save \(path)"))
+      let session = NotebookFixture.session(["policy arms 3"])
+      let cell = try #require(try UnprivilegedAccess.run { session.execute("save \(path)") })
+      #expect(cell.error?.message.lowercased().contains("permission denied") == true, "\(cell.error?.message ?? "")")
       #expect(cell.error != nil)
       #expect(try NotebookFixture.read(path) == "the previous notebook\n")
       #expect(NotebookFixture.contents(folder) == ["notes.md"])
