@@ -7,6 +7,9 @@
 #   WIDTH=1280 HEIGHT=4200    browser window size for the screenshots
 #
 # Writes into OUT_DIR:
+#   lesson5.html / .png / .pdf  Scenarios/05 as a handout, written by `entropy-lab export
+#                               FILE.md --html` (prose included); the PDF is its print layout,
+#                               lesson5-print-N.png its first pages (needs pdftoppm)
 #   handout.html / .png / .pdf  a lesson with prose, tables, charts and an error, made
 #                               through the library (HTMLHandout.render) by the test
 #                               ExportTests/writesDemoHandout; the PDF shows the print layout
@@ -51,15 +54,25 @@ EOF
 fi
 [ -f "$out/piped.html" ] || echo "note: the executable did not write piped.html (piped shell not ready?)"
 
-# 3. Screenshots (PNG) and the print layout (PDF).
+# 3. A real lesson as a handout, straight from its notebook file.
+"$scratch/debug/entropy-lab" export Scenarios/05-entropy-collapse-and-the-law.md \
+  --html "$out/lesson5.html" --svg-dir "$out"
+
+# 4. Screenshots (PNG) and the print layout (PDF).
 shoot() {
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
     --force-device-scale-factor=1 --window-size="$width,$height" "$@" 2>/dev/null
 }
-for page in handout session piped; do
+for page in lesson5 handout session piped; do
   [ -f "$out/$page.html" ] || continue
   shoot --screenshot="$out/$page.png" "file://$out/$page.html"
   echo "wrote $out/$page.png"
 done
-shoot --no-pdf-header-footer --print-to-pdf="$out/handout.pdf" "file://$out/handout.html"
-echo "wrote $out/handout.pdf"
+for page in lesson5 handout; do
+  shoot --no-pdf-header-footer --print-to-pdf="$out/$page.pdf" "file://$out/$page.html"
+  echo "wrote $out/$page.pdf"
+done
+if command -v pdftoppm >/dev/null 2>&1; then
+  pdftoppm -png -r 80 -f 1 -l 3 "$out/lesson5.pdf" "$out/lesson5-print"
+  echo "wrote $out/lesson5-print-*.png (pages 1-3 of the print layout)"
+fi

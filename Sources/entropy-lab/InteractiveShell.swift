@@ -24,7 +24,9 @@ struct InteractiveShell {
     let progress = ProgressLine()
     if stdoutIsTerminal { session.progress = { done, total in progress.report(done: done, total: total) } }
     out.writeLine(InteractiveShell.banner)
-    while !out.isBroken && !Interrupt.isEnding, let line = source.nextLine(prompt: "[\(session.nextCellNumber)]> ") {
+    // A multi-line `note` gets its own prompt until its closing '.'.
+    func prompt() -> String { session.isWritingNote ? "note> " : "[\(session.nextCellNumber)]> " }
+    while !out.isBroken && !Interrupt.isEnding, let line = source.nextLine(prompt: prompt()) {
       Interruption.reset()
       progress.start()
       guard let cell = session.execute(line) else { continue }

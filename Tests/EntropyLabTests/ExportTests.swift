@@ -441,8 +441,8 @@ import Testing
 
       | control | what it does |
       |---|---|
-      | `clipcov` | detaches the gradient of a few high-covariance tokens |
-      | `klcov` | adds a KL penalty to the top-covariance tokens |
+      | `clipcov` | detaches the gradient of a few random tokens whose covariance lies in a band |
+      | `klcov` | penalises the log-ratio of the top-covariance tokens |
 
       A typo is an error, shown as one:
       """)
@@ -507,7 +507,7 @@ import Testing
 
 /// A parsed XML document: element names, attributes and text, enough to
 /// check that exports are well-formed and hold what they should.
-private final class XMLTree {
+final class XMLTree {
   /// One element.
   final class Node {
     let name: String

@@ -23,7 +23,9 @@ enum ExportCommands {
     summary: "Write the last plot (svg), the session as an HTML handout (html) or the trajectory (csv, json) to FILE.",
     details: [
       "svg   the last chart drawn by 'plot' or 'compare': axes, ticks, labels, legend (720 × 360)",
-      "html  every cell so far (command, tables, text, charts, errors) as one self-contained page;",
+      "html  the session so far as one self-contained page: prose (note, # comments, replayed",
+      "      notebooks' prose) and every cell (command, tables, text, charts, errors); file and",
+      "      checkpoint commands are left out;",
       "      words after FILE are its title: export html lesson.html Entropy collapse",
       "csv   the trajectory, one row per step, every metric (17 significant digits), with a header",
       "json  the trajectory as an array of objects with the keys of 'step' in JSON",
@@ -55,10 +57,10 @@ enum ExportCommands {
         let points = plot.series.reduce(0) { $0 + $1.y.count }
         what = "plot '\(plot.title)' (\(plot.series.count) series, \(points) points)"
       case "html":
-        let items = HandoutItem.items(from: session.cells)
+        let items = HandoutItem.items(from: session)
         guard !items.isEmpty else { throw args.error("nothing to export yet: no cells have run") }
         text = HTMLHandout.render(title: title, items: items)
-        what = "\(items.count) cell\(items.count == 1 ? "" : "s") as a handout"
+        what = HTMLHandout.describe(items)
       default:
         let trajectory = session.state.trajectory
         guard !trajectory.isEmpty else {

@@ -4,7 +4,31 @@
 /// `FileAccessPolicy` first: lines the user types are trusted, a replayed
 /// notebook's cells are not (see `FileAccessPolicy`).
 enum NotebookCommands {
-  static let all: [Command] = [save, replay]
+  static let all: [Command] = [note, save, replay]
+
+  static let note = Command(
+    name: "note",
+    usage: "note TEXT | note",
+    summary: "Write a paragraph of Markdown prose into the session (save and export html show it).",
+    details: [
+      "note TEXT   one paragraph: everything after 'note', as typed (quotes and # kept)",
+      "note        several lines: type them, then a line holding only '.' to end the note",
+      "",
+      "Prose is not a cell: it has no number and runs nothing. 'save' writes it between the lab",
+      "blocks, 'export html' renders it as Markdown, and 'replay' of a notebook brings the notebook's",
+      "prose into the session the same way. A line that is only a '# comment' is kept as prose too",
+      "(its text without the '#'); use 'note ## Heading' for a heading.",
+    ],
+    group: "Notebooks",
+    recordsCell: false,
+    handler: .text { session, text throws(LabError) in
+      if text.isEmpty {
+        session.beginNote()
+        return [.message("note: type the prose (Markdown); end it with a line holding only '.'")]
+      }
+      session.addProse(text)
+      return [.message("note: prose added")]
+    })
 
   static let save = Command(
     name: "save",
@@ -45,9 +69,12 @@ enum NotebookCommands {
       "If the notebook's header has a seed, 'seed n' runs first so sampled steps reproduce.",
       "A replay inside a notebook inherits that notebook's limits and can only narrow them.",
       "A notebook's 'quit' ends the replay, not the shell. Replays nest at most 8 deep, never in a cycle.",
+      "The notebook's cells and prose join the session as if typed: 'save' and 'export html' show",
+      "them, not a 'replay' cell.",
     ],
     subwords: ["--trust", "--allow-writes", "--bail"],
     group: "Notebooks",
+    recordsCell: false,
     handler: .session { session, args throws(LabError) in
       var path: String?
       var trust = false

@@ -44,6 +44,7 @@ public enum HTMLHandout {
       <title>\(XMLText.escape(title))</title>
       <style>
       \(HandoutStyle.css)
+      \(HandoutStyle.pageRule(widestTable: widestTable(items)))
       </style>
       </head>
       <body>
@@ -56,6 +57,34 @@ public enum HTMLHandout {
       </html>
 
       """
+  }
+
+  /// The width in characters of the widest result table in `items`: each
+  /// column's longest cell or heading word (headings wrap in print) plus
+  /// about two characters of padding.
+  static func widestTable(_ items: [HandoutItem]) -> Int {
+    var widest = 0
+    for case .cell(_, let reports, _) in items {
+      for case .table(let table) in reports {
+        var width = 0
+        for (c, column) in table.columns.enumerated() {
+          let cells = table.rows.map { c < $0.count ? text(of: $0[c]).count : 0 }
+          let heading = column.heading.split(separator: " ").map(\.count).max() ?? 0  // headings wrap in print
+          width += max(heading, cells.max() ?? 0) + 2
+        }
+        widest = max(widest, width)
+      }
+    }
+    return widest
+  }
+
+  /// What a handout holds, in words: "12 cells and 3 pieces of prose as a handout".
+  public static func describe(_ items: [HandoutItem]) -> String {
+    let cells = items.filter { if case .cell = $0 { true } else { false } }.count
+    let prose = items.count - cells
+    var text = "\(cells) cell\(cells == 1 ? "" : "s")"
+    if prose > 0 { text += " and \(prose) piece\(prose == 1 ? "" : "s") of prose" }
+    return text + " as a handout"
   }
 
   /// One cell: the prompt and command, then its outputs.

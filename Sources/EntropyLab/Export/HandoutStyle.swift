@@ -1,10 +1,23 @@
 /// The style sheet of an HTML handout, inlined in the page: system fonts
-/// only, nothing fetched, and a print layout (`@media print`) that keeps
-/// cells and charts whole and drops screen-only decoration.
+/// only, nothing fetched, and a print layout (`@media print`): tables at
+/// 7 pt (readable on paper) whose rows never split and whose header repeats
+/// on every page, so a long table breaks across pages; charts and text
+/// blocks kept whole; screen-only decoration dropped.
 ///
 /// The sheet contains no `<` or `&`, so it can sit in an XHTML `<style>`
 /// element as plain text.
 enum HandoutStyle {
+  /// The widest table, in characters, that fits a portrait A4 page at
+  /// 7 pt monospace (≈ 4.2 pt a character over 190 mm, less padding).
+  static let portraitCharacters = 120
+
+  /// The print rule for a handout whose widest table is `characters` wide:
+  /// landscape pages when it would not fit a portrait page, so no table is
+  /// shrunk below 7 pt.
+  static func pageRule(widestTable characters: Int) -> String {
+    characters > portraitCharacters ? "@page { size: A4 landscape; }" : "@page { size: A4 portrait; }"
+  }
+
   /// The CSS text.
   static let css = """
     :root { color-scheme: light; }
@@ -49,20 +62,22 @@ enum HandoutStyle {
     figure.chart { margin: .5rem 0; }
     figure.chart svg { display: block; width: 100%; max-width: 840px; height: auto; }
     footer { margin-top: 2.5rem; padding-top: .6rem; border-top: 1px solid #d0d7de; color: #6e7781; font-size: .8rem; }
-    @page { margin: 12mm 8mm; }
+    @page { margin: 12mm 10mm; }
     @media print {
       body { font-size: 10.5pt; }
       main { max-width: none; padding: 0; }
       a { color: inherit; }
-      .cell, figure.chart, .prose pre, .prose table { break-inside: avoid; }
-      .prose h1, .prose h2, .prose h3 { break-after: avoid; }
+      figure.chart, .prose pre, .prose table, .output pre { break-inside: avoid; }
+      .prose h1, .prose h2, .prose h3, .cell .input { break-after: avoid; }
       .cell { border-color: #9aa0a6; }
       .cell .input { background: none; }
       .output pre, .prose pre { white-space: pre-wrap; overflow: visible; }
       .table-wrap { overflow: visible; }
-      table.result { font-size: 5.5pt; letter-spacing: -.05em; }
+      table.result { font-size: 7pt; }
+      table.result thead { display: table-header-group; }
+      table.result tr { break-inside: avoid; }
       table.result th { white-space: normal; vertical-align: bottom; }
-      table.result th, table.result td { padding: .05rem .2rem; }
+      table.result th, table.result td { padding: .04rem .22rem; }
       .output { padding: .2rem .15rem .3rem; }
       .output pre { font-size: 7.5pt; }
       .prose { max-width: none; }

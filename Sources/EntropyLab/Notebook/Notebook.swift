@@ -27,6 +27,9 @@ public struct Notebook: Sendable, Equatable {
   public var header: NotebookHeader?
   /// The cells of every `lab` block, in file order.
   public var cells: [NotebookCell]
+  /// The prose outside the front matter and the `lab` blocks, in file
+  /// order, each piece placed before the cell it precedes.
+  public var prose: [NotebookProse] = []
   /// The file's lines without their line ends.
   public var lines: [String]
   /// `"\n"`, or `"\r\n"` for a file written with Windows line ends.
@@ -38,6 +41,16 @@ public struct Notebook: Sendable, Equatable {
   public func tolerance(for cell: NotebookCell) -> Tolerance {
     cell.tolerance ?? header?.tolerance ?? .printed
   }
+}
+
+/// A piece of a notebook's prose: the Markdown between two `lab` blocks
+/// (or before the first, or after the last).
+public struct NotebookProse: Sendable, Equatable {
+  /// The index in `Notebook.cells` of the cell it comes before
+  /// (`cells.count` for prose after the last cell).
+  public var beforeCell: Int
+  /// The Markdown, blank lines at either end dropped.
+  public var text: String
 }
 
 /// A notebook's front matter: `key: value` lines between `---` lines at the

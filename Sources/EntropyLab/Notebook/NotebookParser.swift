@@ -47,7 +47,7 @@ public enum NotebookParser {
       notebook.header = header
       index = end + 1
     }
-    notebook.cells = try parseBlocks(lines, from: index, path: path)
+    (notebook.cells, notebook.prose) = try parseBlocks(lines, from: index, path: path)
     return notebook
   }
 
@@ -108,16 +108,27 @@ public enum NotebookParser {
     return (c, count, info)
   }
 
-  private static func parseBlocks(_ lines: [String], from start: Int, path: String) throws(FileError) -> [NotebookCell]
-  {
+  private static func parseBlocks(
+    _ lines: [String], from start: Int, path: String
+  ) throws(FileError) -> ([NotebookCell], [NotebookProse]) {
     var cells: [NotebookCell] = []
+    var prose: [NotebookProse] = []
+    var text: [String] = []
+    func flushProse() {
+      while let first = text.first, first.allSatisfy(\.isWhitespace) { text.removeFirst() }
+      while let last = text.last, last.allSatisfy(\.isWhitespace) { text.removeLast() }
+      if !text.isEmpty { prose.append(NotebookProse(beforeCell: cells.count, text: text.joined(separator: "\n"))) }
+      text = []
+    }
     var i = start
     while i < lines.count {
       guard let open = fence(lines[i]) else {
+        text.append(lines[i])
         i += 1
         continue
       }
       let isLab = open.info.split(separator: " ").first.map { $0.lowercased() == "lab" } ?? false
+      if isLab { flushProse() } else { text.append(lines[i]) }
       var j = i + 1
       var current: NotebookCell?
       var closed = false
@@ -129,6 +140,7 @@ public enum NotebookParser {
           closed = true
           break
         }
+        if !isLab { text.append(line) }
         if isLab {
           if let (number, command) = prompt(line) {
             if let cell = current { cells.append(finish(cell)) }
@@ -152,9 +164,29 @@ public enum NotebookParser {
         throw FileError(.malformed, path: path, line: i + 1, problem: "the \(kind) opened here is never closed")
       }
       if let cell = current { cells.append(finish(cell)) }
+      if !isLab { text.append(lines[j]) }
       i = j + 1
     }
-    return cells
+    flushProse()
+    return (cells, prose)
+  }
+
+  /// `markdown` made safe to write between a notebook's `lab` blocks: if
+  /// its fences would open a `lab` block or leave a block unclosed, each
+  /// fence line gets one leading space, which this parser does not read
+  /// as a fence (Markdown viewers still do).
+  static func proseSafe(_ markdown: String) -> String {
+    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let safe: Bool
+    do {
+      safe =
+        try parseBlocks(lines, from: 0, path: "").0.isEmpty
+        && !lines.contains { fence($0)?.info.lowercased().hasPrefix("lab") ?? false }
+    } catch {
+      safe = false
+    }
+    if safe { return markdown }
+    return lines.map { fence($0) != nil ? " " + $0 : $0 }.joined(separator: "\n")
   }
 
   /// Drops a cell's trailing blank output lines (layout, not output).

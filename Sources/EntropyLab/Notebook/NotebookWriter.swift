@@ -13,9 +13,27 @@ public enum NotebookWriter {
   /// when replayed); `quit` would end the replay early.
   public static let skippedCommands: Set<String> = ["save", "replay", "export", "quit"]
 
-  /// The session's cells as a notebook, and how many cells it holds.
+  /// The paragraph `save` writes under the header. A replay does not bring
+  /// it into the session as prose, so saving a replayed notebook does not
+  /// repeat it.
+  public static let savedIntro = [
+    "A session saved by entropy-lab. Replay it with `entropy-lab replay FILE`;",
+    "check that it still gives these outputs with `entropy-lab replay --check FILE`.",
+  ].joined(separator: "\n")
+
+  /// `prose` without the paragraph `save` writes under the header (nil
+  /// when nothing else is left).
+  public static func withoutSavedIntro(_ prose: String) -> String? {
+    guard prose.hasPrefix(savedIntro) else { return prose }
+    let rest = prose.dropFirst(savedIntro.count).drop { $0.isNewline }
+    return rest.isEmpty ? nil : String(rest)
+  }
+
+  /// The session's prose and cells as a notebook, and how many cells it
+  /// holds: each run of consecutive cells is one `lab` block, and each piece
+  /// of prose (`note`, `# comment`, a replayed notebook's prose) sits
+  /// between blocks where it was written.
   public static func notebook(for session: Session) -> (text: String, cells: Int) {
-    let cells = session.cells.filter { !isSkipped($0.input, table: session.table) }
     var lines = [
       "---",
       "entropy-lab: \(LabVersion.current)",
@@ -23,17 +41,37 @@ public enum NotebookWriter {
       "tolerance: printed",
       "---",
       "",
-      "A session saved by entropy-lab. Replay it with `entropy-lab replay FILE`;",
-      "check that it still gives these outputs with `entropy-lab replay --check FILE`.",
+      savedIntro,
       "",
-      "```lab",
     ]
-    for (index, cell) in cells.enumerated() {
-      lines.append("[\(index + 1)]> " + cell.input)
-      lines.append(contentsOf: outputLines(Renderer.render(cell.reports, error: cell.error, style: .plain)))
+    var written = 0
+    var inBlock = false
+    for entry in session.entries {
+      switch entry {
+      case .prose(let text):
+        if inBlock {
+          lines += ["```", ""]
+          inBlock = false
+        }
+        lines += [text, ""]
+      case .cell(let index):
+        let cell = session.cells[index]
+        guard !isSkipped(cell.input, table: session.table) else { continue }
+        if !inBlock {
+          lines.append("```lab")
+          inBlock = true
+        }
+        written += 1
+        lines.append("[\(written)]> " + cell.input)
+        lines.append(contentsOf: outputLines(Renderer.render(cell.reports, error: cell.error, style: .plain)))
+      }
     }
-    lines.append("```")
-    return (lines.joined(separator: "\n") + "\n", cells.count)
+    if inBlock {
+      lines.append("```")
+    } else if lines.last == "" {
+      lines.removeLast()
+    }
+    return (lines.joined(separator: "\n") + "\n", written)
   }
 
   /// Whether `save` leaves the line out (see `skippedCommands`).

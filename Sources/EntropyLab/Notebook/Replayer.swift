@@ -28,6 +28,7 @@ public enum Replayer {
     session.fileAccess.mode = access
     defer { session.fileAccess.mode = outerMode }
     var outcome = ReplayOutcome(notebook: notebook, options: options, access: access, seedCell: nil, cells: [])
+    addProse(of: notebook, before: 0, to: session)
     if let seed = notebook.header?.seed,
       !(session.state.seed == seed && session.state.generator == SplitMix64(seed: seed))
     {
@@ -52,6 +53,7 @@ public enum Replayer {
           .init(cell: cell, ran: false, result: nil, output: "", mismatches: [], refusals: [], failed: false))
         continue
       }
+      if index > 0 { addProse(of: notebook, before: index, to: session) }
       var replayed = run(cell, notebook: notebook, session: session)
       switch options.mode {
       case .check:
@@ -70,7 +72,20 @@ public enum Replayer {
         outcome.stopReason = "stopped at the first failure, \(notebook.path):\(cell.line) (--bail)"
       }
     }
+    if outcome.stopReason == nil && !notebook.cells.isEmpty {
+      addProse(of: notebook, before: notebook.cells.count, to: session)
+    }
     return outcome
+  }
+
+  /// Brings the notebook's prose that comes before cell `index` into the
+  /// session, as if a `note` had been typed there (the paragraph `save`
+  /// writes under the header stays out, so a saved session replays without
+  /// repeating it).
+  private static func addProse(of notebook: Notebook, before index: Int, to session: Session) {
+    for piece in notebook.prose where piece.beforeCell == index {
+      if let text = NotebookWriter.withoutSavedIntro(piece.text) { session.addProse(text) }
+    }
   }
 
   /// Runs one cell and compares its output with the recorded one.

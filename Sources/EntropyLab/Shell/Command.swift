@@ -6,6 +6,9 @@ public enum CommandHandler: Sendable {
   /// Acts on the session itself (help, quit, notebooks): these manage their
   /// own consistency.
   case session(@Sendable (Session, inout ArgumentReader) throws(LabError) -> [Report])
+  /// Takes the rest of the line as typed, untokenised (quotes and `#`
+  /// kept): `note`'s Markdown.
+  case text(@Sendable (Session, String) throws(LabError) -> [Report])
 }
 
 /// What a state handler may know about its surroundings.
@@ -38,12 +41,17 @@ public struct Command: Sendable {
   public var group: String
   /// What it does.
   public var handler: CommandHandler
+  /// Whether a run of it becomes a cell of the session. `note` adds prose
+  /// instead, and `replay` adds the notebook's own cells and prose, as if
+  /// they had been typed, rather than one cell repeating them all.
+  public var recordsCell = true
 
   /// A command from its parts.
   public init(
     name: String, aliases: [String] = [], usage: String, summary: String, details: [String] = [],
-    subwords: [String] = [], group: String, handler: CommandHandler
+    subwords: [String] = [], group: String, recordsCell: Bool = true, handler: CommandHandler
   ) {
+    self.recordsCell = recordsCell
     self.name = name
     self.aliases = aliases
     self.usage = usage

@@ -1,4 +1,5 @@
 import EntropyCore
+import Foundation
 
 /// One executed cell: the line typed, its number and its rendered output.
 public struct CellResult: Sendable, Equatable {
@@ -31,6 +32,11 @@ public final class Session {
   public let table: CommandTable
   /// The cells executed so far, in order.
   public private(set) var cells: [CellResult] = []
+  /// The cells and the prose between them, in order (see `SessionEntry`).
+  public private(set) var entries: [SessionEntry] = []
+  /// The lines of a multi-line `note` being typed (nil when none is): a
+  /// bare `note` starts one, a line holding only `.` ends it.
+  public private(set) var pendingNote: [String]?
   /// Polled between the steps of long commands.
   public var isInterrupted: @Sendable () -> Bool
   /// Told after each step of a long command (done, total).
@@ -64,9 +70,31 @@ public final class Session {
   /// The number the next cell will get.
   public var nextCellNumber: Int { cells.count + 1 }
 
-  /// Runs one line. A blank line or a comment runs nothing and returns nil.
+  /// Whether a multi-line `note` is being typed (front ends show a
+  /// continuation prompt).
+  public var isWritingNote: Bool { pendingNote != nil }
+
+  /// Runs one line. A blank line runs nothing and returns nil; a line that
+  /// is only a `# comment` becomes a paragraph of prose (its text, without
+  /// the `#`) and returns nil; while a multi-line `note` is open, each line
+  /// is added to it (see `note`).
   @discardableResult
   public func execute(_ line: String) -> CellResult? {
+    if let note = pendingNote { return continueNote(note, with: line) }
+    let trimmed = line.drop { $0.isWhitespace }
+    if trimmed.hasPrefix("#") {
+      addProse(String(trimmed.drop { $0 == "#" }.drop { $0 == " " || $0 == "\t" }))
+      return nil
+    }
+    let word = String(trimmed.prefix { !$0.isWhitespace })
+    if !word.isEmpty, let command = try? table.resolve(word), case .text(let run) = command.handler {
+      let rest = String(trimmed.dropFirst(word.count).drop { $0.isWhitespace })
+      do {
+        return record(line, reports: try run(self, rest), error: nil, asCell: command.recordsCell)
+      } catch {
+        return record(line, reports: [], error: error, asCell: command.recordsCell)
+      }
+    }
     let tokens: [Token]
     do {
       tokens = try Tokenizer.split(line)
@@ -86,19 +114,89 @@ public final class Session {
         return record(line, reports: reports, error: nil)
       case .session(let run):
         let reports = try run(self, &reader)
-        return record(line, reports: reports, error: nil)
+        return record(line, reports: reports, error: nil, asCell: command.recordsCell)
+      case .text(let run):
+        let reports = try run(self, reader.remaining.map(\.text).joined(separator: " "))
+        return record(line, reports: reports, error: nil, asCell: command.recordsCell)
       }
     } catch {
-      return record(line, reports: [], error: error)
+      let recorded = (try? table.resolve(first.text))?.recordsCell ?? true
+      return record(line, reports: [], error: error, asCell: recorded)
     }
   }
 
-  private func record(_ line: String, reports: [Report], error: LabError?) -> CellResult {
+  /// Adds a paragraph of Markdown prose after the cells so far (blank
+  /// lines at either end dropped; nothing for blank text).
+  public func addProse(_ markdown: String) {
+    var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
+      String($0.reversed().drop { $0.isWhitespace }.reversed())
+    }
+    while let first = lines.first, first.isEmpty { lines.removeFirst() }
+    while let last = lines.last, last.isEmpty { lines.removeLast() }
+    guard !lines.isEmpty else { return }
+    entries.append(.prose(NotebookParser.proseSafe(lines.joined(separator: "\n"))))
+  }
+
+  /// Starts a multi-line note (`note` with no text).
+  func beginNote() {
+    pendingNote = []
+  }
+
+  /// One line of an open multi-line note: `.` alone ends it.
+  private func continueNote(_ note: [String], with line: String) -> CellResult? {
+    guard line.trimmingCharacters(in: .whitespaces) == "." else {
+      pendingNote = note + [line]
+      return nil
+    }
+    pendingNote = nil
+    let before = entries.count
+    addProse(note.joined(separator: "\n"))
+    let message =
+      entries.count > before
+      ? "note: \(note.count) line\(note.count == 1 ? "" : "s") of prose added"
+      : "note: nothing to add (the note was blank)"
+    return record(".", reports: [.message(message)], error: nil, asCell: false)
+  }
+
+  private func record(_ line: String, reports: [Report], error: LabError?, asCell: Bool = true) -> CellResult {
     for case .plot(let plot) in reports { lastPlot = plot }
     let cell = CellResult(
       number: nextCellNumber, input: line, reports: reports, error: error,
       output: Renderer.render(reports, error: error, style: style), quit: quitRequested)
-    cells.append(cell)
+    if asCell {
+      entries.append(.cell(index: cells.count))
+      cells.append(cell)
+    }
     return cell
+  }
+
+  /// Everything a command can change in a session: what the presenter
+  /// keeps to step back one cell.
+  public struct Snapshot: Sendable {
+    fileprivate var state: LabState
+    fileprivate var cells: [CellResult]
+    fileprivate var entries: [SessionEntry]
+    fileprivate var pendingNote: [String]?
+    fileprivate var checkpoints: [String: LabState]
+    fileprivate var lastPlot: Plot?
+    fileprivate var quitRequested: Bool
+  }
+
+  /// The session as it is now (state, cells, prose, checkpoints, last plot).
+  public func snapshot() -> Snapshot {
+    Snapshot(
+      state: state, cells: cells, entries: entries, pendingNote: pendingNote, checkpoints: checkpoints,
+      lastPlot: lastPlot, quitRequested: quitRequested)
+  }
+
+  /// Returns the session to `snapshot`, bit for bit.
+  public func restore(_ snapshot: Snapshot) {
+    state = snapshot.state
+    cells = snapshot.cells
+    entries = snapshot.entries
+    pendingNote = snapshot.pendingNote
+    checkpoints = snapshot.checkpoints
+    lastPlot = snapshot.lastPlot
+    quitRequested = snapshot.quitRequested
   }
 }
