@@ -20,7 +20,8 @@ enum ExportCommands {
 
   static let export = Command(
     name: "export", usage: "export svg|html|csv|json FILE",
-    summary: "Write the last plot (svg), the session as an HTML handout (html) or the trajectory (csv, json) to FILE.",
+    summary:
+      "Write the last plot (svg), the session as an HTML handout (html) or the trajectory or last sweep (csv, json) to FILE.",
     details: [
       "svg   the last chart drawn by 'plot' or 'compare': axes, ticks, labels, legend (720 × 360)",
       "html  the session so far as one self-contained page: prose (note, # comments, replayed",
@@ -29,6 +30,8 @@ enum ExportCommands {
       "      words after FILE are its title: export html lesson.html Entropy collapse",
       "csv   the trajectory, one row per step, every metric (17 significant digits), with a header",
       "json  the trajectory as an array of objects with the keys of 'step' in JSON",
+      "      After a 'sweep' (until a step changes the trajectory), csv and json write the sweep tidy:",
+      "      one row per combination × seed × step: run, combination, each swept KEY, seed, every metric.",
       "",
       "FILE is replaced atomically: readers see the old file or the new one, never half of one,",
       "and a failed export leaves the old file as it was.",
@@ -62,6 +65,12 @@ enum ExportCommands {
         text = HTMLHandout.render(title: title, items: items)
         what = HTMLHandout.describe(items)
       default:
+        if let sweep = session.currentSweep {
+          text = format == "csv" ? SweepExport.csv(sweep) : SweepExport.json(sweep)
+          let rows = SweepExport.rowCount(sweep)
+          what = "the sweep tidy, \(rows) row\(rows == 1 ? "" : "s") (\(sweep.runs.count) runs × their steps)"
+          break
+        }
         let trajectory = session.state.trajectory
         guard !trajectory.isEmpty else {
           throw args.error("nothing to export yet: no steps taken ('step' or 'run N' first)")

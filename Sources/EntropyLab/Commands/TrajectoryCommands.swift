@@ -137,20 +137,29 @@ enum TrajectoryCommands {
   static let plotQuantities = ["entropy", "reward", "cov", "residual"]
 
   static let plot = Command(
-    name: "plot", usage: "plot entropy|reward|cov|residual",
-    summary: "Draw the trajectory in the terminal (braille on a Unicode terminal, ASCII otherwise).",
+    name: "plot", usage: "plot entropy|reward|cov|residual | plot sweep …",
+    summary: "Draw the trajectory or the last sweep in the terminal (braille on a Unicode terminal, ASCII otherwise).",
     details: [
       "entropy   mean H after each step        reward    expected reward R after each step",
       "cov       Cov(log π, Δz) of each step (= −first-order ΔH)",
       "residual  actual ΔH − first-order prediction",
+      "",
+      "plot sweep [M] [band std|se]              each combination's mean curve of metric M (default H)",
+      "                                          over seeds, with a ±std (or ±se) band",
+      "plot sweep final|mean M vs KEY [band …]   M at the last step (or averaged over the run) against",
+      "                                          the swept number KEY, one series per combination of",
+      "                                          the other keys, with ±std (or ±se) error bars; log axes",
+      "                                          where the values are logarithmic",
+      "Series that coincide are named as such in the legend.",
     ],
-    subwords: plotQuantities,
+    subwords: plotQuantities + ["sweep", "final", "mean", "vs", "band"],
     group: "Trajectory",
-    handler: .state { state, args, _ throws(LabError) in
-      let what = try args.choice("what to plot", plotQuantities)
+    handler: .session { session, args throws(LabError) in
+      if args.consume("sweep") { return [.plot(try SweepPlots.plot(session: session, args: &args))] }
+      let what = try args.choice("what to plot (or sweep)", plotQuantities + ["sweep"])
       try args.expectEnd()
-      guard !state.trajectory.isEmpty else { return [.message("plot: no steps yet")] }
-      return [.plot(trajectoryPlot(what, state.trajectory))]
+      guard !session.state.trajectory.isEmpty else { return [.message("plot: no steps yet")] }
+      return [.plot(trajectoryPlot(what, session.state.trajectory))]
     })
 
   /// A plot of one trajectory quantity (step 0 is the start for H and R).

@@ -43,7 +43,8 @@ public enum SVGChart {
   }
 
   /// The `<svg>` element alone, for embedding in an HTML page.
-  public static func element(_ plot: Plot) -> String {
+  public static func element(_ original: Plot) -> String {
+    let plot = original.drawn
     var svg = SVGWriter()
     let w = fmt(width)
     let h = fmt(height)
@@ -74,7 +75,8 @@ public enum SVGChart {
     // to whole ticks so the curve never touches the frame.
     let xTicks = AxisTicks(covering: bounds.x, target: 8, widen: false)
     let yTicks = AxisTicks(covering: bounds.y, target: 5)
-    let yLabels = yTicks.values.map(yTicks.label)
+    func logLabel(_ v: Double) -> String { NumberStyle.general(3).format(pow(10, v)) }
+    let yLabels = plot.logY ? yTicks.values.map(logLabel) : yTicks.values.map(yTicks.label)
     let yLabelWidth = (yLabels.map { textWidth($0, size: 11) }.max() ?? 0)
 
     // Layout: title, legend rows, plot area, tick labels, axis label.
@@ -103,7 +105,8 @@ public enum SVGChart {
     svg.open("g", [("class", "tick-labels"), ("font-size", "11"), ("fill", "#333333")])
     for v in xTicks.values {
       svg.element(
-        "text", text: xTicks.label(v), [("x", fmt(area.px(v))), ("y", fmt(bottom + 18)), ("text-anchor", "middle")])
+        "text", text: plot.logX ? logLabel(v) : xTicks.label(v),
+        [("x", fmt(area.px(v))), ("y", fmt(bottom + 18)), ("text-anchor", "middle")])
     }
     for (v, label) in zip(yTicks.values, yLabels) {
       svg.element("text", text: label, [("x", fmt(left - 8)), ("y", fmt(area.py(v) + 4)), ("text-anchor", "end")])
@@ -123,6 +126,31 @@ public enum SVGChart {
     for (index, series) in plot.series.enumerated() {
       let stroke = strokeAttributes(index)
       svg.open("g", [("class", "series"), ("data-name", series.name)])
+      if let lower = series.lower, let upper = series.upper {
+        let spread = zip(series.x, zip(lower, upper)).filter { $0.0.isFinite && $0.1.0.isFinite && $0.1.1.isFinite }
+        if series.bars {
+          for (x, (lo, hi)) in spread {
+            let px = area.px(x)
+            svg.empty(
+              "line", line(px, area.py(lo), px, area.py(hi)) + [("stroke", stroke[0].1), ("stroke-width", "1.5")])
+            for v in [lo, hi] {
+              svg.empty(
+                "line",
+                line(px - 4, area.py(v), px + 4, area.py(v)) + [("stroke", stroke[0].1), ("stroke-width", "1.5")])
+            }
+          }
+        } else if spread.count > 1 {
+          let points =
+            (spread.map { fmt(area.px($0.0)) + "," + fmt(area.py($0.1.1)) }
+            + spread.reversed().map { fmt(area.px($0.0)) + "," + fmt(area.py($0.1.0)) }).joined(separator: " ")
+          svg.empty(
+            "polygon",
+            [
+              ("class", "band"), ("fill", stroke[0].1), ("fill-opacity", "0.15"), ("stroke", "none"),
+              ("points", points),
+            ])
+        }
+      }
       for run in finiteRuns(series) {
         if run.count == 1, let p = run.first {
           svg.empty(

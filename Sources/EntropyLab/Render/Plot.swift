@@ -1,3 +1,5 @@
+import Foundation
+
 /// A line chart as data: one or more named series over a shared x axis.
 /// Rendered in the terminal (`TerminalPlot`), as SVG, or as JSON.
 public struct Plot: Sendable, Equatable {
@@ -6,10 +8,21 @@ public struct Plot: Sendable, Equatable {
     public var name: String
     public var x: [Double]
     public var y: [Double]
-    public init(name: String, x: [Double], y: [Double]) {
+    /// The lower and upper edges of an uncertainty (y ± std or ± SE), if any.
+    public var lower: [Double]?
+    public var upper: [Double]?
+    /// Whether the uncertainty is drawn as error bars at the points
+    /// (otherwise as a band along the line).
+    public var bars = false
+    public init(
+      name: String, x: [Double], y: [Double], lower: [Double]? = nil, upper: [Double]? = nil, bars: Bool = false
+    ) {
       self.name = name
       self.x = x
       self.y = y
+      self.lower = lower
+      self.upper = upper
+      self.bars = bars
     }
   }
 
@@ -21,18 +34,50 @@ public struct Plot: Sendable, Equatable {
   public var yLabel: String
   /// The series, drawn in order.
   public var series: [Series]
+  /// Whether the x (y) axis is logarithmic: positions are log10 of the
+  /// values (non-positive values are not drawn), labels are the values.
+  public var logX = false
+  public var logY = false
 
-  public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+  public init(title: String, xLabel: String, yLabel: String, series: [Series], logX: Bool = false, logY: Bool = false) {
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel
     self.series = series
+    self.logX = logX
+    self.logY = logY
   }
+
+  /// The plot in drawing coordinates: log10 of the values on a log axis
+  /// (non-positive values become NaN, so they are skipped), with the log
+  /// flags kept so renderers can label ticks with the values.
+  public var drawn: Plot {
+    guard logX || logY else { return self }
+    func t(_ v: [Double], _ on: Bool) -> [Double] { on ? v.map { $0 > 0 ? log10($0) : .nan } : v }
+    var copy = self
+    copy.series = series.map { s in
+      var c = s
+      c.x = t(s.x, logX)
+      c.y = t(s.y, logY)
+      c.lower = s.lower.map { t($0, logY) }
+      c.upper = s.upper.map { t($0, logY) }
+      return c
+    }
+    return copy
+  }
+
+  /// A drawing coordinate's label: the value itself on a log axis.
+  public static func value(_ v: Double, log: Bool) -> Double { log ? pow(10, v) : v }
 
   /// The finite points' x and y ranges (each widened if degenerate).
   public var bounds: (x: ClosedRange<Double>, y: ClosedRange<Double>)? {
     let xs = series.flatMap { s in zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }.map(\.0) }
-    let ys = series.flatMap { s in zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }.map(\.1) }
+    var ys = series.flatMap { s in zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }.map(\.1) }
+    for s in series {
+      for edge in [s.lower, s.upper].compactMap({ $0 }) {
+        ys += zip(s.x, edge).filter { $0.0.isFinite && $0.1.isFinite }.map(\.1)
+      }
+    }
     guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else { return nil }
     func widen(_ a: Double, _ b: Double) -> ClosedRange<Double> {
       if b > a { return a...b }

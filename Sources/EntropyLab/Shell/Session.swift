@@ -41,6 +41,15 @@ public final class Session {
   public var isInterrupted: @Sendable () -> Bool
   /// Told after each step of a long command (done, total).
   public var progress: @Sendable (Int, Int) -> Void = { _, _ in }
+  /// Told after each finished run of a sweep (done, total).
+  public var runProgress: @Sendable (Int, Int) -> Void = { _, _ in }
+  /// Threads a sweep runs on (default: every core).
+  public var sweepThreads = ProcessInfo.processInfo.activeProcessorCount
+  /// The last sweep, for `plot sweep` and `export csv|json`.
+  public internal(set) var lastSweep: SweepOutcome?
+  /// `trajectoryMark` when the last sweep ran: exports write the sweep
+  /// while the trajectory has not changed since.
+  var lastSweepMark: [Int] = []
   /// Named copies of the state (`checkpoint` / `restore`).
   public internal(set) var checkpoints: [String: LabState] = [:]
   /// The last plot drawn, for `export svg`.
@@ -66,6 +75,12 @@ public final class Session {
     self.table = table
     self.isInterrupted = isInterrupted
   }
+
+  /// What identifies the trajectory's state for `lastSweepMark`.
+  var trajectoryMark: [Int] { [state.stepsTaken, state.trajectory.count, state.policy.states, state.policy.arms] }
+
+  /// The last sweep, if nothing changed the trajectory since it ran.
+  public var currentSweep: SweepOutcome? { lastSweepMark == trajectoryMark ? lastSweep : nil }
 
   /// The number the next cell will get.
   public var nextCellNumber: Int { cells.count + 1 }
