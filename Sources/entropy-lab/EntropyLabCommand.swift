@@ -7,7 +7,10 @@ struct EntropyLabCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "entropy-lab",
     abstract: "An interactive simulator of the entropy mechanism of RL for reasoning language models.",
-    subcommands: [ShellCommand.self, BenchCommand.self, ReplayCommand.self, ExportCommand.self, PresentCommand.self],
+    subcommands: [
+      ShellCommand.self, BenchCommand.self, ReplayCommand.self, ExportCommand.self, PresentCommand.self,
+      SweepFileCommand.self, MergeCommand.self,
+    ],
     defaultSubcommand: ShellCommand.self
   )
 }
