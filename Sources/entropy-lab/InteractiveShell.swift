@@ -22,7 +22,10 @@ struct InteractiveShell {
     Interrupt.installHandlers()
     var out = StandardOutput()
     let progress = ProgressLine()
-    if stdoutIsTerminal { session.progress = { done, total in progress.report(done: done, total: total) } }
+    if stdoutIsTerminal {
+      session.progress = { done, total in progress.report(done: done, total: total) }
+      session.runProgress = { done, total in progress.report(done: done, total: total, unit: "run") }
+    }
     out.writeLine(InteractiveShell.banner)
     // A multi-line `note` gets its own prompt until its closing '.'.
     func prompt() -> String { session.isWritingNote ? "note> " : "[\(session.nextCellNumber)]> " }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -25,17 +26,28 @@ final class ProgressLine: Sendable {
   }
 
   /// Told after each step (done of total); draws when it is time to.
-  func report(done: Int, total: Int) {
+  /// A sweep's line says "run", with the time so far and an estimate of
+  /// the time left.
+  func report(done: Int, total: Int, unit: String = "step") {
     guard done < total else { return }
     let now = ProgressLine.seconds()
-    let draw = state.withLock { s -> Bool in
-      guard now - s.started >= 0.5, now - s.lastDrawn >= 0.1 else { return false }
+    let started = state.withLock { s -> Double? in
+      guard now - s.started >= 0.5, now - s.lastDrawn >= 0.1 else { return nil }
       s.lastDrawn = now
       s.visible = true
-      return true
+      return s.started
     }
-    guard draw else { return }
-    fputs("\r  step \(done) of \(total) — Ctrl-C stops\u{1B}[K", StandardStreams.output)
+    guard let started else { return }
+    var text = "  \(unit) \(done) of \(total)"
+    if unit == "run" {
+      let elapsed = now - started
+      text += ", " + String(format: "%.1f", elapsed) + " s"
+      if done > 0 {
+        text +=
+          ", about " + String(format: "%.0f", (elapsed / Double(done) * Double(total - done)).rounded(.up)) + " s left"
+      }
+    }
+    fputs("\r\(text) — Ctrl-C stops\u{1B}[K", StandardStreams.output)
     fflush(StandardStreams.output)
   }
 

@@ -295,14 +295,20 @@ import Testing
 
   @Test func errorsOfPlot() {
     let session = LabHarness.session(Self.setup + ["step"])
-    let usage = "plot entropy|reward|cov|residual"
-    LabHarness.refuse(session, "plot", output: LabHarness.errorText("plot: needs what to plot", expected: usage))
+    let usage = "plot entropy|reward|cov|residual | plot sweep …"
+    LabHarness.refuse(
+      session, "plot", output: LabHarness.errorText("plot: needs what to plot (or sweep)", expected: usage))
     LabHarness.refuse(
       session, "plot loss",
-      output: LabHarness.errorText("plot: 'loss' is not one of: entropy, reward, cov, residual", expected: usage))
+      output: LabHarness.errorText("plot: 'loss' is not one of: entropy, reward, cov, residual, sweep", expected: usage))
     LabHarness.refuse(
       session, "plot entropy reward",
       output: LabHarness.errorText("plot: 'reward' is not expected here", expected: usage))
+    LabHarness.refuse(
+      session, "plot sweep",
+      output: LabHarness.errorText(
+        "plot: needs a sweep first ('sweep KEY=V1,V2,…')",
+        expected: "plot sweep [M] [band std|se] | plot sweep final|mean M vs KEY [band std|se]"))
   }
 
   // MARK: fit
