@@ -7,7 +7,7 @@ enum SweepCommands {
   static let all: [Command] = [sweep]
 
   static let sweep = Command(
-    name: "sweep", usage: "sweep KEY=V1,V2,… [KEY=…] [seeds A..B] [steps N] [show M,…]",
+    name: "sweep", usage: "sweep KEY=V1,V2,… [KEY=…] [seeds A..B] [steps N] [show M,…] [each \"CMD\"]",
     summary:
       "Run every combination of the values × seeds from the current state, in parallel (the state is not changed).",
     details: [
@@ -15,8 +15,10 @@ enum SweepCommands {
       "                   (logarithmically spaced), both ends included. Several KEYs: every combination.",
       "seeds A..B         the seeds each combination runs with (default 1..5); 'sweep seeds A..B' alone",
       "                   runs the current settings over the seeds.",
+      "each \"CMD\"         a command each run runs after its seed is set, before its steps (repeatable):",
+      "                   each \"policy random\" gives every seed its own random policy.",
       "steps N            steps per run (default 50).",
-      "show M,…           more metrics in the table (H and R are always shown): "
+      "show M,…           the metrics in the table (default H,R): "
         + SweepMetric.all.map(\.name).joined(separator: ", ") + ".",
       "",
       "Each run starts from the current state (policy, rewards, settings) with its settings applied and its",
@@ -28,7 +30,7 @@ enum SweepCommands {
       "'export csv|json FILE' writes it tidy (one row per combination × seed × step).",
       "Ctrl-C stops between steps and reports the runs that finished (their summaries marked partial).",
     ],
-    subwords: ["seeds", "steps", "show"] + SweepMetric.all.map(\.name),
+    subwords: ["seeds", "steps", "show", "each"] + SweepMetric.all.map(\.name),
     group: "Trajectory",
     handler: .session { session, args throws(LabError) in
       let grid = try SweepGrid.parse(&args)
@@ -97,7 +99,7 @@ enum SweepCommands {
   /// end and run-mean statistics.
   static func table(_ outcome: SweepOutcome) -> Table {
     let grid = outcome.grid
-    let metrics = (["H", "R"] + grid.shownMetrics).compactMap(SweepMetric.named)
+    let metrics = (grid.shownMetrics.isEmpty ? ["H", "R"] : grid.shownMetrics).compactMap(SweepMetric.named)
     var columns: [Table.Column] = grid.axes.map { .init($0.key, key: $0.key) }
     if columns.isEmpty { columns.append(.init("settings", key: "settings")) }
     columns.append(.init("n", key: "seeds"))

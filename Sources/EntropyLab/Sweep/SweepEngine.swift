@@ -59,13 +59,14 @@ public enum SweepEngine {
       + Double(threads) * cells * 8 * Double(MemoryBudget.arraysPerSession)
   }
 
-  /// Checks that every combination's settings apply, and reads their
-  /// typed values.
+  /// Checks that every combination's settings apply (and the `each`
+  /// commands run), and reads their typed values.
   ///
   /// - Throws: the first combination's error, naming its settings.
   public static func validate(grid: SweepGrid, from state: LabState, apply: Apply, read: Read)
     throws(LabError) -> [[JSONValue]]
   {
+    if grid.runCount > 0 { _ = try start(0, grid: grid, from: state, apply: apply) }
     var values: [[JSONValue]] = []
     for c in 0..<grid.combinationCount {
       var s = state
@@ -91,6 +92,19 @@ public enum SweepEngine {
     try apply(grid.combination(c), &s)
     s.seed = seed
     s.generator = SplitMix64(seed: seed)
+    for line in grid.each {
+      let tokens = try Tokenizer.split(line)
+      guard let first = tokens.first else { continue }
+      let command = try CommandTable.standard.resolve(first.text)
+      guard case .state(let run) = command.handler else {
+        throw LabError(command: "sweep", word: line, problem: "is not a command that changes the state")
+      }
+      var reader = ArgumentReader(command: command.name, usage: command.usage, tokens: Array(tokens.dropFirst()))
+      _ = try run(&s, &reader, CommandContext(style: .plain, isInterrupted: { false }))
+    }
+    // What `each` did is set-up, not part of the run.
+    s.trajectory = []
+    s.lastTokens = []
     return s
   }
 

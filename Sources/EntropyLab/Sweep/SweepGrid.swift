@@ -44,10 +44,13 @@ public struct SweepGrid: Sendable, Equatable {
   public var seeds: [UInt64]
   /// Steps per run.
   public var steps: Int
-  /// Extra per-step metrics to show in the text table (H and R always).
+  /// The metrics the text table shows (none given: H and R).
   public var shownMetrics: [String] = []
   /// Whether the table's errors are ±SE (`band se`) instead of ±std in plots.
   public var bandIsStandardError = false
+  /// Commands each run runs after its settings and seed, before its steps
+  /// (`each "policy random"`: a fresh random policy per seed).
+  public var each: [String] = []
 
   /// Most runs one sweep may have.
   public static let maxRuns = 1_000_000
@@ -120,7 +123,7 @@ public struct SweepGrid: Sendable, Equatable {
 
 extension SweepGrid {
   /// The words `sweep` takes after its settings.
-  static let clauseWords: Set<String> = ["seeds", "steps", "show", "band"]
+  static let clauseWords: Set<String> = ["seeds", "steps", "show", "band", "each"]
 
   /// Parses `KEY=V1,V2,… [KEY=…] [seeds A..B] [steps N] [show M,…] [band std|se]`.
   ///
@@ -134,6 +137,7 @@ extension SweepGrid {
     var steps = defaultSteps
     var shown: [String] = []
     var bandSE = false
+    var each: [String] = []
     while !args.isAtEnd {
       let word = try args.next("a setting KEY=VALUES, seeds, steps, show or band")
       switch word {
@@ -154,9 +158,18 @@ extension SweepGrid {
         }
       case "band":
         bandSE = try args.choice("std or se", ["std", "se"]) == "se"
+      case "each":
+        let line = try args.next("a command in quotes, e.g. each \"policy random\"")
+        guard let tokens = try? Tokenizer.split(line), let first = tokens.first,
+          let command = try? CommandTable.standard.resolve(first.text), case .state = command.handler
+        else {
+          throw args.error("is not a command that changes the state (e.g. each \"policy random\")", word: line)
+        }
+        each.append(line)
       default:
         guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
-          throw args.error("is not a setting KEY=V1,V2,… (or seeds A..B, steps N, show M,…, band std|se)", word: word)
+          throw args.error(
+            "is not a setting KEY=V1,V2,… (or seeds A..B, steps N, show M,…, band std|se, each \"COMMAND\")", word: word)
         }
         let key = String(word[..<eq])
         let spec = String(word[word.index(after: eq)...])
@@ -170,6 +183,7 @@ extension SweepGrid {
     var grid = SweepGrid(axes: axes, seeds: seeds, steps: steps)
     grid.shownMetrics = shown
     grid.bandIsStandardError = bandSE
+    grid.each = each
     guard grid.runCount <= maxRuns else {
       throw args.error("has \(grid.runCount) runs; at most \(maxRuns) are allowed")
     }

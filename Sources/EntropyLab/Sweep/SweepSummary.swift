@@ -149,6 +149,7 @@ extension SweepOutcome {
           })
       ),
     ]
+    if !grid.each.isEmpty { fields.append(("each", .array(grid.each.map { .string($0) }))) }
     if let shard { fields.append(("shard", .array([.int(shard.index), .int(shard.count)]))) }
     return .object(fields)
   }
