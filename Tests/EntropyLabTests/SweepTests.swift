@@ -82,6 +82,21 @@ struct SweepTests {
     }
   }
 
+  @Test("each \"CMD\" runs after the seed is set: a run equals seed n, the command, run N typed alone")
+  func eachCommand() throws {
+    let setup = ["policy arms 30", "rewards random", "update npg"]
+    let s = LabHarness.session(setup)
+    LabHarness.run(s, "sweep lr=0.5 seeds 1..3 steps 2 each \"policy random scale 2\"")
+    let o = try #require(s.lastSweep)
+    for r in o.runs {
+      let alone = LabHarness.session(setup + ["lr 0.5", "seed \(r.seed)", "policy random scale 2", "run 2"])
+      #expect(alone.state.trajectory == r.records, "seed \(r.seed)")
+    }
+    // Every seed drew its own policy.
+    #expect(Set(o.runs.map { $0.records[0].entropyBefore }).count == 3)
+    LabHarness.refuse(s, "sweep each \"save x.md\"", command: "sweep", word: "save x.md")
+  }
+
   @Test("one thread and every thread give bit-identical runs and output")
   func threadsDoNotMatter() throws {
     let s = LabHarness.session(Self.grpoSetup)
