@@ -5,7 +5,8 @@ import Foundation
 /// `entropy-lab bench …`: performance benchmarks.
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench", abstract: "Run a benchmark.", subcommands: [StepBench.self, InteractiveBench.self, SweepBench.self])
+    commandName: "bench", abstract: "Run a benchmark.",
+    subcommands: [StepBench.self, InteractiveBench.self, SweepBench.self])
 }
 
 /// `entropy-lab bench step`: the vocabulary-scale exact-step workload of

@@ -155,7 +155,10 @@ import Testing
         "tokens [top n | all | chosen]"
       ),
       ("history last", "history: needs how many steps n", "history [last n]"),
-      ("plot loss", "plot: 'loss' is not one of: entropy, reward, cov, residual", "plot entropy|reward|cov|residual"),
+      (
+        "plot loss", "plot: 'loss' is not one of: entropy, reward, cov, residual",
+        "plot entropy|reward|cov|residual | plot sweep …"
+      ),
       ("fit first 1", "fit: '1' must be between 0 and 1 (exclusive)", "fit [first F]"),
       ("fit first 0.3", "fit: needs at least 2 steps to fit (have 0 in the first fraction)", "fit [first F]"),
       ("compare", "compare: needs sampled steps: the controls act on GRPO updates ('update grpo' first)", compare),

@@ -140,6 +140,11 @@ enum RandomCommands {
     case 32: return "history" + (chance(50, &rng) ? " last \(count(&rng))" : "")
     case 33: return "plot \(pick(["entropy", "reward", "cov", "residual", "pie"], &rng))"
     case 34: return "fit" + (chance(40, &rng) ? " first \(count(&rng))" : "")
+    case 35 where chance(50, &rng):
+      return
+        "sweep lr=\(number(&rng)),\(number(&rng)) \(pick(["update=pg,npg,grpo", "group=1,2", "clip=0.1..0.3 lin 2", "", "bogus=1"], &rng))"
+        + " steps \(count(&rng, upTo: 3)) seeds 1..\(1 + rng.next() % 2)"
+        + (chance(30, &rng) ? " each 'policy random'" : "")
     case 35:
       return "compare \(pick(["none", "clipcov", "klcov", "cliphigher", "entropybonus", "bogus"], &rng))"
         + " steps \(count(&rng, upTo: 3)) seeds 1..\(1 + rng.next() % 2)"

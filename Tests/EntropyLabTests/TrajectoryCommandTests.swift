@@ -297,10 +297,11 @@ import Testing
     let session = LabHarness.session(Self.setup + ["step"])
     let usage = "plot entropy|reward|cov|residual | plot sweep …"
     LabHarness.refuse(
-      session, "plot", output: LabHarness.errorText("plot: needs what to plot (or sweep)", expected: usage))
+      session, "plot", output: LabHarness.errorText("plot: needs what to plot", expected: usage))
     LabHarness.refuse(
       session, "plot loss",
-      output: LabHarness.errorText("plot: 'loss' is not one of: entropy, reward, cov, residual, sweep", expected: usage))
+      output: LabHarness.errorText("plot: 'loss' is not one of: entropy, reward, cov, residual", expected: usage)
+    )
     LabHarness.refuse(
       session, "plot entropy reward",
       output: LabHarness.errorText("plot: 'reward' is not expected here", expected: usage))

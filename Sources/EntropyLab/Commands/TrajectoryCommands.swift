@@ -156,7 +156,7 @@ enum TrajectoryCommands {
     group: "Trajectory",
     handler: .session { session, args throws(LabError) in
       if args.consume("sweep") { return [.plot(try SweepPlots.plot(session: session, args: &args))] }
-      let what = try args.choice("what to plot (or sweep)", plotQuantities + ["sweep"])
+      let what = try args.choice("what to plot", plotQuantities)
       try args.expectEnd()
       guard !session.state.trajectory.isEmpty else { return [.message("plot: no steps yet")] }
       return [.plot(trajectoryPlot(what, session.state.trajectory))]

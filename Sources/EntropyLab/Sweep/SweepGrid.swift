@@ -169,7 +169,8 @@ extension SweepGrid {
       default:
         guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
           throw args.error(
-            "is not a setting KEY=V1,V2,… (or seeds A..B, steps N, show M,…, band std|se, each \"COMMAND\")", word: word)
+            "is not a setting KEY=V1,V2,… (or seeds A..B, steps N, show M,…, band std|se, each \"COMMAND\")", word: word
+          )
         }
         let key = String(word[..<eq])
         let spec = String(word[word.index(after: eq)...])
