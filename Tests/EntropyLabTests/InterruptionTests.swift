@@ -46,6 +46,23 @@ import Testing
   }
 }
 
+extension InterruptionTests {
+  /// A replay polls between cells: interrupted, it runs the first cell
+  /// only and says where it stopped.
+  @Test func aReplayStopsBetweenCellsWhenInterrupted() throws {
+    try NotebookFixture.withScratchFolder { folder in
+      let path = folder + "/three.md"
+      let recorder = NotebookFixture.session(["policy arms 3", "step", "step"])
+      #expect(recorder.execute("save \(path)")?.error == nil)
+      let session = Session(seed: 0, isInterrupted: { true })
+      let cell = try #require(session.execute("replay \(path)"))
+      #expect(cell.output.contains("interrupted (Ctrl-C) before \(path)"), "\(cell.output)")
+      #expect(session.state.stepsTaken == 0)
+      #expect(session.state.policy.arms == 3)
+    }
+  }
+}
+
 /// A thread-safe count of calls.
 private final class PollCounter: Sendable {
   private let count = Mutex(0)

@@ -38,6 +38,9 @@ import Testing
     #expect(!Tolerance.relative(0.01).matches(expected: "0.001", got: "0.0012"))
     #expect(!Tolerance.exact.matches(expected: "0.4740", got: "0.4741"))
     #expect(Tolerance.exact.matches(expected: "0.4740", got: "0.4740"))
+    // `exact` compares the text: an equal value written differently differs.
+    #expect(!Tolerance.exact.matches(expected: "0.474", got: "0.4740"))
+    #expect(!Tolerance.exact.matches(expected: "1e-3", got: "0.001"))
   }
 
   @Test(arguments: ["printed", "exact", "1e-06", "abs 0.001", "rel 0.0001"])

@@ -251,6 +251,17 @@ import Testing
       #expect(!FileManager.default.fileExists(atPath: sibling + "/f.md"))
       #expect(session.execute("save \(out)/f.md")?.error == nil)
       #expect(FileManager.default.fileExists(atPath: out + "/f.md"))
+      // Nor the folder itself (a refusal, logged, not a write error) …
+      let refusals = session.fileAccess.refusals.count
+      let itself = try #require(session.execute("save \(out)"))
+      #expect(itself.error?.message.contains("outside the folder") == true, "\(itself.error?.message ?? "no error")")
+      #expect(session.fileAccess.refusals.count == refusals + 1)
+      // … nor a symbolic link inside it whose target is outside.
+      try NotebookFixture.write("do not touch\n", to: sibling + "/decoy.md")
+      try FileManager.default.createSymbolicLink(atPath: out + "/link.md", withDestinationPath: sibling + "/decoy.md")
+      let viaLink = try #require(session.execute("save \(out)/link.md"))
+      #expect(viaLink.error?.message.contains("resolves to \(sibling)/decoy.md") == true, "\(viaLink.output)")
+      #expect(try NotebookFixture.read(sibling + "/decoy.md") == "do not touch\n")
       // A nested replay may not widen /x/out to its sibling either.
       #expect(session.fileAccess.restricting(.safe(writableFolder: sibling)) == .safe(writableFolder: nil))
       #expect(
