@@ -52,7 +52,18 @@ final class FolderHandle {
   func folder(_ name: String) -> Result<FolderHandle, FolderOpenError> {
     let child = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
     let joined = path == "/" ? "/" + name : path + "/" + name
-    guard child >= 0 else { return .failure(FolderOpenError(component: joined, code: errno)) }
+    guard child >= 0 else {
+      // Linux reports a symbolic link opened O_DIRECTORY|O_NOFOLLOW as
+      // ENOTDIR: name it as the link it is.
+      var code = errno
+      var info = stat()
+      if code == ENOTDIR && fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0
+        && info.st_mode & S_IFMT == S_IFLNK
+      {
+        code = ELOOP
+      }
+      return .failure(FolderOpenError(component: joined, code: code))
+    }
     return .success(FolderHandle(descriptor: child, path: joined))
   }
 
