@@ -38,8 +38,18 @@ struct StandardOutput {
   mutating func write(_ text: String) -> Bool {
     guard !isBroken else { return false }
     clearerr(StandardStreams.output)
-    if fputs(text, StandardStreams.output) < 0 || fflush(StandardStreams.output) != 0 {
-      failure = errno == 0 ? EIO : errno
+    // errno is read inside the closure, right after the failing call: the
+    // C string's release afterwards may change it.
+    let code: Int32 = text.withCString { bytes in
+      errno = 0
+      if fputs(bytes, StandardStreams.output) < 0 || fflush(StandardStreams.output) != 0 {
+        return errno == 0 ? EIO : errno
+      }
+      return 0
+    }
+    guard code == 0 else {
+      failure = code
+      StandardStreams.noteOutputFailure(code)
       return false
     }
     return true

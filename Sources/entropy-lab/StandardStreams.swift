@@ -25,6 +25,14 @@ enum StandardStreams {
   /// Whether the failure of standard output was already reported (so the
   /// exit check does not report it twice). Only the main thread writes it.
   nonisolated(unsafe) private static var failureReported = false
+  /// The first failure of a write to standard output (`errno`), if any.
+  nonisolated(unsafe) private static var outputFailure: Int32?
+
+  /// Records that a write to standard output failed with `code` (EPIPE: the
+  /// reader closed, which the exit check then leaves quiet).
+  static func noteOutputFailure(_ code: Int32) {
+    if outputFailure == nil { outputFailure = code }
+  }
 
   /// Writes `text` to standard error (descriptor 2, unbuffered, retrying
   /// after signals and short writes).
@@ -65,10 +73,17 @@ enum StandardStreams {
   private static func checkOutputAtExit() {
     errno = 0
     let flushed = fflush(stdout) == 0
-    let code = errno
+    let code = flushed ? 0 : errno
+    if let noted = outputFailure {
+      // Already seen by the shell: a closed reader stays quiet, anything
+      // else was reported and ends with 74.
+      if noted == EPIPE { return }
+      reportOutputFailure(noted)
+      _exit(ioErrorStatus)
+    }
     guard !flushed || ferror(stdout) != 0 else { return }
     if code == EPIPE { return }
-    if !failureReported { reportOutputFailure(code == 0 ? EIO : code) }
+    reportOutputFailure(code == 0 ? EIO : code)
     _exit(ioErrorStatus)
   }
 }

@@ -161,7 +161,8 @@ import Testing
         for line in ["save \(path)", "export csv \(path)"] {
           let cell = try #require(session.execute(line))
           #expect(
-            cell.error?.message.contains("'\(path)' is \(kind), not a regular file; EntropyLab replaces only regular files")
+            cell.error?.message.contains(
+              "'\(path)' is \(kind), not a regular file; EntropyLab replaces only regular files")
               == true, "\(cell.output)")
         }
         var info = stat()

@@ -15,10 +15,10 @@ import Testing
   /// Runs the binary with `input` on stdin and stdout going to `stdoutPath`
   /// (e.g. `/dev/full`); returns the status and standard error.
   static func run(
-    _ arguments: [String], input: String, stdoutPath: String, in folder: TemporaryFolder
+    _ arguments: [String], input: String, stdoutPath: String, stderrPath: String? = nil, in folder: TemporaryFolder
   ) throws -> (status: Int32, stderr: String) {
     let inputPath = try folder.write("stdin-\(UUID().uuidString)", input)
-    let errPath = try folder.write("stderr-\(UUID().uuidString)", "")
+    let errPath = try stderrPath ?? folder.write("stderr-\(UUID().uuidString)", "")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try ShellBinary.path())
     process.arguments = arguments
@@ -26,10 +26,10 @@ import Testing
     process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
     process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
     process.standardOutput = try #require(FileHandle(forWritingAtPath: stdoutPath))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    process.standardError = try #require(FileHandle(forWritingAtPath: errPath))
     try process.run()
     try PipedRun.waitForExit(process, timeout: 60)
-    return (process.terminationStatus, try String(contentsOfFile: errPath, encoding: .utf8))
+    return (process.terminationStatus, stderrPath == nil ? try String(contentsOfFile: errPath, encoding: .utf8) : "")
   }
 
   static let hasDevFull = FileManager.default.fileExists(atPath: "/dev/full")
@@ -50,6 +50,20 @@ import Testing
       #expect(status == 74, "\(arguments): \(stderr)")
       let messages = stderr.components(separatedBy: "cannot write to standard output").count - 1
       #expect(messages == 1, "\(arguments): \(stderr)")
+    }
+  }
+
+  /// Standard error that cannot be written (the failure summary, a
+  /// replay's diagnostics) ends with 74 too.
+  @Test(.enabled(if: hasDevFull, "needs /dev/full"))
+  func aFailedWriteToStandardErrorExits74() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let notebook = try folder.write("ok.md", "```lab\n> policy arms 2\n```\n")
+    let output = try folder.write("stdout.txt", "")
+    for (arguments, input) in [([String](), "bogus\n"), (["replay", notebook], "")] {
+      let (status, _) = try Self.run(arguments, input: input, stdoutPath: output, stderrPath: "/dev/full", in: folder)
+      #expect(status == 74, "\(arguments)")
     }
   }
 

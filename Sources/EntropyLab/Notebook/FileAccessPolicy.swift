@@ -17,11 +17,16 @@
 /// - `--allow-writes DIR` lets the cells read and write inside DIR only.
 ///   A path is resolved with `realpath` of its folder (and of the file when
 ///   it is a symbolic link), so `..` and symbolic links that lead outside
-///   DIR are refused.
+///   DIR are refused. The check returns a confined `FileLocation`: the
+///   command then reaches the resolved path again from `/` with
+///   `O_NOFOLLOW` on every component and reads or writes relative to the
+///   folder's descriptor, so a path swapped for a symbolic link after the
+///   check fails instead of leading outside (no time-of-check race).
 /// - `--trust` lifts the restrictions for a notebook the user vouches for.
 /// - A nested replay never gets more than its parent had
 ///   (`restricting(_:)`), is at most `maxDepth` deep, never re-opens a
-///   notebook already being replayed (a cycle), and one replay opens at most
+///   notebook already being replayed (a cycle: the same resolved path, or
+///   the same device and inode, so a hard link counts), and one replay opens at most
 ///   `maxNotebooksPerReplay` notebooks in all.
 /// - Every refusal is logged in `refusals`.
 public struct FileAccessPolicy: Sendable, Equatable {
