@@ -22,7 +22,9 @@ struct ShellCommand: ParsableCommand {
 
       With piped input or a script, each line runs as a cell and its output \
       (errors included) goes to stdout. Exit status: 0 when every command \
-      succeeded, 1 when one failed, 64 for bad flags, 66 for an unreadable script.
+      succeeded, 1 when one failed (a replay whose notebook failed counts), 64 for \
+      bad flags, 66 for an unreadable script or a folder, 74 when the output \
+      could not be written (a full disk, > /dev/full) or the input read.
       """)
 
   @Flag(help: "Print one JSON object per result line instead of tables.")

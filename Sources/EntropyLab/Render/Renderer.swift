@@ -1,5 +1,8 @@
 /// Turns reports and errors into the text a user sees: the only place
-/// where results and errors become characters.
+/// where results and errors become characters. Every piece of text a
+/// report or error carries (which may hold a notebook's cell, a file name
+/// or a typed word) goes through `TerminalText.visible`, so no control
+/// character reaches a terminal or a transcript; JSON escapes its own.
 public enum Renderer {
   /// The output of one cell, without a trailing newline.
   ///
@@ -28,10 +31,10 @@ public enum Renderer {
   public static func render(_ report: Report, style: OutputStyle) -> [String] {
     if style.json { return json(report).map(\.serialized) }
     switch report {
-    case .message(let text): return [text]
-    case .warning(let text): return [paint("note: ", .yellow, style) + text]
-    case .block(let text): return [text]
-    case .record(let text, _): return [text]
+    case .message(let text): return [TerminalText.visible(text)]
+    case .warning(let text): return [paint("note: ", .yellow, style) + TerminalText.visible(text)]
+    case .block(let text): return [TerminalText.visible(text)]
+    case .record(let text, _): return [TerminalText.visible(text)]
     case .table(let table): return TextTable.render(table)
     case .plot(let plot): return [TerminalPlot.render(plot, unicode: style.unicode)]
     }
@@ -70,8 +73,8 @@ public enum Renderer {
   /// An error as one line (text) or `{"error": …}` (JSON).
   public static func render(_ error: LabError, style: OutputStyle) -> String {
     if style.json { return json(error).serialized }
-    var text = paint("error: ", .red, style) + error.message
-    if let expected = error.expected { text += "\n  expected: " + expected }
+    var text = paint("error: ", .red, style) + TerminalText.visible(error.message)
+    if let expected = error.expected { text += "\n  expected: " + TerminalText.visible(expected) }
     return text
   }
 
@@ -104,7 +107,7 @@ enum TextTable {
         switch cell {
         case .number(let x, let style): return style.format(x)
         case .int(let i): return String(i)
-        case .text(let s): return s
+        case .text(let s): return TerminalText.visible(s)
         case .none: return "-"
         }
       }
