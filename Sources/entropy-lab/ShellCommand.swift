@@ -42,6 +42,13 @@ struct ShellCommand: ParsableCommand {
   @Flag(help: "Print each command as '[n]> line' before its output (piped input and scripts).")
   var echo = false
 
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp(
+      "Apply a setting before the first cell (repeatable; keys as 'set', e.g. --set lr=0.5 --set clipcov.on=on).",
+      valueName: "KEY=VALUE"))
+  var settings: [String] = []
+
   @Argument(help: "A script of commands, one per line, run like piped input.", completion: .file())
   var script: String?
 
@@ -58,6 +65,16 @@ struct ShellCommand: ParsableCommand {
     let traits = TerminalTraits.current(noColorFlag: noColor, environment: environment)
     let style = OutputStyle(json: json, color: interactive && traits.color, unicode: interactive && traits.unicode)
     let session = Session(seed: seed, style: style)
+    do throws(LabError) {
+      var assignments: [(key: String, value: String)] = []
+      for word in settings {
+        assignments.append(try SettingsRegistry.split(word, command: "--set", expected: "--set KEY=VALUE"))
+      }
+      try session.apply(settings: assignments)
+    } catch {
+      StandardOutput.warn(error.message + (error.expected.map { " (expected: \($0))" } ?? ""))
+      throw ExitCode(64)  // EX_USAGE
+    }
     let status: Int32
     if interactive {
       let source = ReadlineLineSource(

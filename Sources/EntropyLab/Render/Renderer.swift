@@ -5,7 +5,22 @@
 /// character reaches a terminal or a transcript; JSON escapes its own.
 public enum Renderer {
   /// The output of one cell, without a trailing newline.
-  public static func render(_ reports: [Report], error: LabError?, style: OutputStyle) -> String {
+  ///
+  /// - Parameters:
+  ///   - cell: the cell's number and its line as typed: in JSON every
+  ///     object starts with `"cell": n, "command": "…"`.
+  public static func render(
+    _ reports: [Report], error: LabError?, style: OutputStyle, cell: (number: Int, command: String)? = nil
+  ) -> String {
+    if style.json, let cell {
+      let stamp: [(String, JSONValue)] = [("cell", .int(cell.number)), ("command", .string(cell.command))]
+      var objects = reports.flatMap(json)
+      if let error { objects.append(json(error)) }
+      return objects.map { value in
+        guard case .object(let fields) = value else { return value.serialized }
+        return JSONValue.object(stamp + fields.filter { $0.0 != "cell" && $0.0 != "command" }).serialized
+      }.joined(separator: "\n")
+    }
     var lines: [String] = []
     for report in reports { lines.append(contentsOf: render(report, style: style)) }
     if let error { lines.append(render(error, style: style)) }
@@ -57,14 +72,17 @@ public enum Renderer {
 
   /// An error as one line (text) or `{"error": …}` (JSON).
   public static func render(_ error: LabError, style: OutputStyle) -> String {
-    if style.json {
-      var fields: [(String, JSONValue)] = [("error", .string(error.message))]
-      if let expected = error.expected { fields.append(("expected", .string(expected))) }
-      return JSONValue.object(fields).serialized
-    }
+    if style.json { return json(error).serialized }
     var text = paint("error: ", .red, style) + TerminalText.visible(error.message)
     if let expected = error.expected { text += "\n  expected: " + TerminalText.visible(expected) }
     return text
+  }
+
+  /// An error as a JSON object: `{"error": message, "expected": usage}`.
+  public static func json(_ error: LabError) -> JSONValue {
+    var fields: [(String, JSONValue)] = [("error", .string(error.message))]
+    if let expected = error.expected { fields.append(("expected", .string(expected))) }
+    return .object(fields)
   }
 
   /// ANSI colours from the 16 base colours, so users' themes apply.

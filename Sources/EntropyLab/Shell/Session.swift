@@ -147,6 +147,12 @@ public final class Session {
     }
   }
 
+  /// Applies settings by key before (or between) cells, all or none; not a
+  /// cell (`entropy-lab --set KEY=VALUE`).
+  public func apply(settings: [(key: String, value: String)]) throws(LabError) {
+    try SettingsRegistry.apply(settings, to: &state, command: "--set")
+  }
+
   /// Adds a paragraph of Markdown prose after the cells so far (blank
   /// lines at either end dropped; nothing for blank text).
   public func addProse(_ markdown: String) {
@@ -184,7 +190,8 @@ public final class Session {
     for case .plot(let plot) in reports { lastPlot = plot }
     let cell = CellResult(
       number: nextCellNumber, input: line, reports: reports, error: error,
-      output: Renderer.render(reports, error: error, style: style), quit: quitRequested,
+      output: Renderer.render(reports, error: error, style: style, cell: (nextCellNumber, line)),
+      quit: quitRequested,
       failedInside: error == nil && cellFailedInside)
     cellFailedInside = false
     if asCell {
