@@ -30,7 +30,8 @@ struct CompareSweepTests {
     }
     // The settings of each combination are typed in its summary.
     let summary = try #require(o.summaries.last)
-    #expect(JSONValue.object(summary.settings) == .object([("control", .string("klcov")), ("control.ratio", .number(0.2))]))
+    #expect(
+      JSONValue.object(summary.settings) == .object([("control", .string("klcov")), ("control.ratio", .number(0.2))]))
     // KL-Cov at ratio 0.2 penalised tokens; Clip-Cov's ratio changes its runs.
     #expect(o.runs.filter { $0.combination == 8 }.contains { $0.records.contains { ($0.sampled?.penalized ?? 0) > 0 } })
   }
@@ -88,7 +89,8 @@ struct CompareSweepTests {
     let rows = objects.filter { $0["kind"] == .string("compare") }
     #expect(rows.map { $0["setting"] } == [.string("none"), .string("klcov")])
     #expect(rows.allSatisfy { $0["partial"] == .bool(false) && $0["runs"] == .int(3) })
-    #expect(objects.allSatisfy { $0["cell"] == .int(7) && $0["command"] == .string("compare none klcov steps 2 seeds 1..3") })
+    #expect(
+      objects.allSatisfy { $0["cell"] == .int(7) && $0["command"] == .string("compare none klcov steps 2 seeds 1..3") })
   }
 
   @Test("Ctrl-C during compare keeps the finished runs and marks their rows partial")

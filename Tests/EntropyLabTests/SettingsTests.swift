@@ -79,6 +79,7 @@ struct SettingsTests {
     let cases: [(String, String, String)] = [
       ("set lr=0.5 group=0", "group=0", "group takes a whole number from 1 to 100000"),
       ("set lr=0.5 lr=-1", "lr=-1", "lr takes a number > 0"),
+      ("set group=2 lr=0", "lr=0", "lr takes a number > 0"),
       ("set clipcov.on=on clipcov.ratio=2", "clipcov.ratio=2", "clipcov.ratio takes a number in (0, 1]"),
       ("set filter=maybe lr=1", "filter=maybe", "filter takes on|off|true|false"),
       ("set update=sgd", "update=sgd", "update takes pg|npg|grpo"),
