@@ -39,6 +39,7 @@ enum Comparison {
         s.controls = start.controls.only(setting)
         s.generator = SplitMix64(seed: seed)
         s.trajectory = []
+        s.adam = AdamState()
         var hs = [s.policy.meanEntropy]
         var rs: [Double] = []
         do throws(CoreError) {
