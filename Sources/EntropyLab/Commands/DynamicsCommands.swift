@@ -176,16 +176,22 @@ enum DynamicsCommands {
 
   static let show = Command(
     name: "show",
-    usage: "show [state s]",
+    usage: "show [last] [state s]",
     summary: "Per arm: logit, π, log π, A, μ, the next step's Δz, its share of the covariance and its effect on H.",
     details: [
       "share = π_a·(log π_a − E log π)·(Δz_a − E Δz); the shares sum to Cov_π(log π, Δz),",
       "and the first-order ΔH is −(sum of shares): a positive share lowers entropy.",
       "High-probability arms pushed up, or rare arms pushed down, lower H; the other two quadrants raise it.",
+      "'show last': the same for the Δz the last step actually applied (any rule and optimiser, e.g. AdamW).",
     ],
-    subwords: ["state"],
+    subwords: ["last", "state"],
     group: "Dynamics",
     handler: .state { state, args, _ throws(LabError) in
+      if args.consume("last") {
+        let target = try PolicyCommands.readState(&args, state.policy)
+        try args.expectEnd()
+        return lastStepReport(state, target: target)
+      }
       let target = try PolicyCommands.readState(&args, state.policy)
       try args.expectEnd()
       let policy = state.policy
@@ -242,4 +248,48 @@ enum DynamicsCommands {
       }
       return reports
     })
+
+  /// `show last`: per arm, the last step's applied Δz and its covariance share.
+  static func lastStepReport(_ state: LabState, target: Int?) -> [Report] {
+    guard let last = state.lastStep, last.before.logits.count == last.delta.count else {
+      return [.message("show last: no step taken yet")]
+    }
+    let policy = last.before
+    let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
+    let predictions = EntropyDynamics.predict(policy: policy, change: last.delta).perState
+    var reports: [Report] = []
+    let fmt = NumberStyle.value.format
+    for s in rows where s < policy.states {
+      let p = policy.probabilities(state: s)
+      let lp = policy.logProbabilities(state: s)
+      let shares = EntropyDynamics.contributions(policy: policy, change: last.delta, state: s)
+      let k = policy.arms
+      reports.append(
+        .record(
+          text:
+            "state \(s) before step \(state.stepsTaken): H = \(fmt(policy.entropy(state: s))); the applied Δz gives "
+            + "ΔH ≈ \(NumberStyle.change.format(predictions[s].firstOrder)) (first order), "
+            + "\(NumberStyle.change.format(predictions[s].pathIntegral)) (path integral)",
+          json: [
+            ("kind", .string("last_step_state")), ("state", .int(s)),
+            ("first_order", .number(predictions[s].firstOrder)),
+            ("path_integral", .number(predictions[s].pathIntegral)),
+          ]))
+      var table = Table(
+        columns: [
+          .init("arm", key: "arm"), .init("π", key: "prob"), .init("log π", key: "log_prob"),
+          .init("Δz", key: "logit_change"), .init("cov share", key: "cov_share"), .init("effect", key: "effect"),
+        ],
+        jsonPrefix: [("kind", .string("last_step_arm")), ("state", .int(s))])
+      for a in 0..<k {
+        let share = shares[a].covarianceShare
+        table.rows.append([
+          .int(a), .number(p[a], .fixed(6)), .number(lp[a], .fixed(6)), .number(last.delta[s * k + a], .scientific(4)),
+          .number(share, .scientific(4)), .text(share > 0 ? "lowers H" : share < 0 ? "raises H" : "none"),
+        ])
+      }
+      reports.append(.table(table))
+    }
+    return reports
+  }
 }

@@ -39,7 +39,7 @@ enum TrajectoryCommands {
     })
 
   static let tokens = Command(
-    name: "tokens", usage: "tokens [top n | all | chosen]",
+    name: "tokens", usage: "tokens [top n | all | chosen | responses | flips]",
     summary:
       "The last sampled step's tokens sorted by covariance, what PPO and the controls did, and Table 1's summary.",
     details: [
@@ -47,12 +47,24 @@ enum TrajectoryCommands {
       "ppo: the PPO clip zeroed the token's gradient; chosen: the control that detached (clipcov) or penalised (klcov) it.",
       "The summary is the paper's Table 1: mean covariance of the top 0.02%, 0.2%, 2%, 20%, 50% and all tokens.",
       "'tokens chosen' lists only the tokens a control detached or penalised.",
+      "'tokens responses': per prompt (group), the paper's Fig. 8 covariance over its responses of the",
+      "length-normalised log π_old and the advantage (dividing by the group's size), next to the token-level one.",
+      "'tokens flips': how many tokens their own update moved against their advantage's sign (A > 0 and log π",
+      "fell, or A < 0 and log π rose): token flipping, the cancellation hypothesis's measure.",
     ],
-    subwords: ["top", "all", "chosen"],
+    subwords: ["top", "all", "chosen", "responses", "flips"],
     group: "Trajectory",
     handler: .state { state, args, _ throws(LabError) in
       var limit = 20
       var onlyChosen = false
+      if args.consume("responses") {
+        try args.expectEnd()
+        return responseReport(state)
+      }
+      if args.consume("flips") {
+        try args.expectEnd()
+        return flipReport(state)
+      }
       if args.consume("all") {
         limit = Int.max
       } else if args.consume("chosen") {
@@ -117,6 +129,75 @@ enum TrajectoryCommands {
       reports.append(.table(summary))
       return reports
     })
+
+  /// `tokens flips`: tokens whose own update moved log π against the sign
+  /// of their advantage, by advantage sign.
+  static func flipReport(_ state: LabState) -> [Report] {
+    guard !state.lastTokens.isEmpty else {
+      return [.message("tokens: no sampled step with tokens yet ('update grpo' then 'step')")]
+    }
+    var table = Table(
+      columns: [
+        .init("advantage", key: "advantage_sign"), .init("token-updates", key: "tokens"),
+        .init("log π rose", key: "rose"), .init("log π fell", key: "fell"), .init("flipped", key: "flipped"),
+        .init("fraction", key: "fraction"),
+      ],
+      jsonPrefix: [("kind", .string("token_flips"))])
+    for (label, sign) in [("A > 0", 1.0), ("A < 0", -1.0)] {
+      let ts = state.lastTokens.filter { $0.token.advantage * sign > 0 }
+      let rose = ts.filter { $0.logProbChange > 0 }.count
+      let fell = ts.filter { $0.logProbChange < 0 }.count
+      let flipped = sign > 0 ? fell : rose
+      table.rows.append([
+        .text(label), .int(ts.count), .int(rose), .int(fell), .int(flipped),
+        ts.isEmpty ? .none : .number(Double(flipped) / Double(ts.count), .fixed(4)),
+      ])
+    }
+    return [
+      .message("token flipping in step \(state.lastTokensStep): each token-update's own Δlog π against the sign of A"),
+      .table(table),
+    ]
+  }
+
+  /// `tokens responses`: the Fig. 8 covariance per group of the last sampled step.
+  static func responseReport(_ state: LabState) -> [Report] {
+    guard !state.lastTokens.isEmpty else {
+      return [.message("tokens: no sampled step with tokens yet ('update grpo' then 'step')")]
+    }
+    // Each token once: the first epoch's records (one per rollout token).
+    let counts = state.trajectory.last(where: { $0.step == state.lastTokensStep })?.sampled
+    let firstEpoch = state.lastTokens.prefix(counts?.tokens ?? state.lastTokens.count)
+    var groups: [(group: Int, state: Int, responses: Set<Int>, tokens: Int, cov: Double)] = []
+    for r in firstEpoch {
+      if let g = groups.firstIndex(where: { $0.group == r.token.group }) {
+        groups[g].responses.insert(r.token.response)
+        groups[g].tokens += 1
+      } else {
+        groups.append((r.token.group, r.token.state, [r.token.response], 1, r.groupCovariance))
+      }
+    }
+    groups.sort { $0.group < $1.group }
+    var table = Table(
+      columns: [
+        .init("group", key: "group"), .init("state", key: "state"), .init("responses", key: "responses"),
+        .init("tokens", key: "tokens"), .init("Fig. 8 cov", key: "response_covariance"),
+      ],
+      jsonPrefix: [("kind", .string("group_covariance"))])
+    for g in groups {
+      table.rows.append([
+        .int(g.group), .int(g.state), .int(g.responses.count), .int(g.tokens), .number(g.cov, .fixed(6)),
+      ])
+    }
+    var reports: [Report] = [.table(table)]
+    if let c = counts {
+      reports.append(
+        .message(
+          "step \(state.lastTokensStep): Fig. 8 covariance (mean over groups) = "
+            + NumberStyle.setting.format(c.responseCovariance) + "; token-level Cov(log π_old, A) = "
+            + NumberStyle.setting.format(c.tokenCovariance)))
+    }
+    return reports
+  }
 
   static let history = Command(
     name: "history", usage: "history [last n]",

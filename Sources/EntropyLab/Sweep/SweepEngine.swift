@@ -89,6 +89,7 @@ public enum SweepEngine {
     var s = state
     s.trajectory = []
     s.lastTokens = []
+    s.adam = AdamState()
     try apply(grid.combination(c), &s)
     s.seed = seed
     s.generator = SplitMix64(seed: seed)
@@ -105,6 +106,7 @@ public enum SweepEngine {
     // What `each` did is set-up, not part of the run.
     s.trajectory = []
     s.lastTokens = []
+    s.adam = AdamState()
     return s
   }
 
