@@ -44,12 +44,16 @@ public struct Rollout: Sendable, Equatable {
   /// of one sample gets mean 0 and std 1. With `filter`, groups whose
   /// rewards are all equal (all right or all wrong) are dropped.
   ///
-  /// - Throws: `CoreError.rewardOutOfRange` when Bernoulli noise meets a
-  ///   mean reward outside [0, 1].
+  /// - Throws: `CoreError.shapeMismatch` if the bandit is not the
+  ///   policy's size; `CoreError.rewardOutOfRange` when Bernoulli noise
+  ///   meets a mean reward outside [0, 1].
   public static func sample(
     policy: Policy, bandit: Bandit, groupSize: Int, noise: RewardNoise, filter: Bool,
     using generator: inout SplitMix64
   ) throws(CoreError) -> Rollout {
+    guard bandit.states == policy.states, bandit.arms == policy.arms else {
+      throw .shapeMismatch(expected: policy.logits.count, got: bandit.meanRewards.count)
+    }
     if noise == .bernoulli, let bad = bandit.meanRewards.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
       throw .rewardOutOfRange(state: bad / bandit.arms, arm: bad % bandit.arms, value: bandit.meanRewards[bad])
     }
