@@ -29,7 +29,7 @@ enum TrainingCommands {
       let g = try args.integer("the group size G", in: 1...100_000)
       try args.expectEnd()
       state.grpo.groupSize = g
-      var reports: [Report] = [.message("group: G = \(g)")]
+      var reports: [Report] = [SettingsRegistry.report("group: G = \(g)", keys: ["group"], state)]
       if g == 1 && state.grpo.filter {
         reports.append(.warning("with G = 1 every group has equal rewards, so the filter drops them all"))
       }
@@ -50,9 +50,12 @@ enum TrainingCommands {
       }
       try args.expectEnd()
       if case .gaussian(let sigma) = state.grpo.noise {
-        return [.message("noise: gaussian σ = \(NumberStyle.setting.format(sigma))")]
+        return [
+          SettingsRegistry.report(
+            "noise: gaussian σ = \(NumberStyle.setting.format(sigma))", keys: ["noise", "noise.sigma"], state)
+        ]
       }
-      return [.message("noise: " + kind)]
+      return [SettingsRegistry.report("noise: " + kind, keys: ["noise"], state)]
     })
 
   static let filter = Command(
@@ -63,7 +66,7 @@ enum TrainingCommands {
     handler: .state { state, args, _ throws(LabError) in
       state.grpo.filter = try args.toggle()
       try args.expectEnd()
-      return [.message("filter: \(state.grpo.filter ? "on" : "off")")]
+      return [SettingsRegistry.report("filter: \(state.grpo.filter ? "on" : "off")", keys: ["filter"], state)]
     })
 
   static let minibatches = Command(
@@ -74,7 +77,7 @@ enum TrainingCommands {
     handler: .state { state, args, _ throws(LabError) in
       state.grpo.minibatches = try args.integer("the number of minibatches M", in: 1...100_000)
       try args.expectEnd()
-      return [.message("minibatches: M = \(state.grpo.minibatches)")]
+      return [SettingsRegistry.report("minibatches: M = \(state.grpo.minibatches)", keys: ["minibatches"], state)]
     })
 
   static let epochs = Command(
@@ -84,7 +87,7 @@ enum TrainingCommands {
     handler: .state { state, args, _ throws(LabError) in
       state.grpo.epochs = try args.integer("the number of epochs E", in: 1...1000)
       try args.expectEnd()
-      return [.message("epochs: E = \(state.grpo.epochs)")]
+      return [SettingsRegistry.report("epochs: E = \(state.grpo.epochs)", keys: ["epochs"], state)]
     })
 
   static let clip = Command(
@@ -98,7 +101,9 @@ enum TrainingCommands {
       state.grpo.clipLow = low
       state.grpo.clipHigh = high
       return [
-        .message("clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))")
+        SettingsRegistry.report(
+          "clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))",
+          keys: ["clip.low", "clip.high"], state)
       ]
     })
 
@@ -142,7 +147,9 @@ enum TrainingCommands {
         let values = state.controls.values[name] ?? []
         let shown = zip(params, values).map { "\($0.symbol) = \(NumberStyle.setting.format($1))" }
         var reports: [Report] = [
-          .message("\(name): \(state.controls.isOn(name) ? "on" : "off") (\(shown.joined(separator: ", ")))")
+          SettingsRegistry.report(
+            "\(name): \(state.controls.isOn(name) ? "on" : "off") (\(shown.joined(separator: ", ")))",
+            keys: SettingsRegistry.keys(ofControl: name), state)
         ]
         reports += notes(for: name, state)
         return reports

@@ -14,7 +14,7 @@ public struct CommandTable: Sendable {
   /// file.
   public static let standard = CommandTable(
     PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + TrainingCommands.all + TrajectoryCommands.all + SweepCommands.all
-      + SessionCommands.all + NotebookCommands.all + ExportCommands.all)
+      + SessionCommands.all + NotebookCommands.all + ExportCommands.all + SettingsCommands.all)
 
   /// The groups in the order `help` lists them.
   public static let groupOrder = [
