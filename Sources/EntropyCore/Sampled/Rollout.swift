@@ -96,6 +96,9 @@ public struct Rollout: Sendable, Equatable {
     let noise = config.noise
     let groupSize = config.groupSize
     let model = config.response
+    guard bandit.states == policy.states, bandit.arms == policy.arms else {
+      throw .shapeMismatch(expected: policy.logits.count, got: bandit.meanRewards.count)
+    }
     if noise == .bernoulli, let bad = bandit.meanRewards.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
       throw .rewardOutOfRange(state: bad / bandit.arms, arm: bad % bandit.arms, value: bandit.meanRewards[bad])
     }

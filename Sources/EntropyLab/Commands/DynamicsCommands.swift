@@ -25,7 +25,7 @@ enum DynamicsCommands {
     handler: .state { state, args, _ throws(LabError) in
       try args.expectEnd()
       let plan = state.nextExactStep
-      let p = EntropyDynamics.predict(policy: state.policy, change: plan.delta).mean
+      let p = EntropyDynamics.predictShaped(policy: state.policy, change: plan.delta).mean
       guard p.firstOrder.isFinite, p.secondOrder.isFinite else {
         throw LabError(.nonFiniteUpdate, command: args.command, expected: args.usage)
       }
@@ -198,7 +198,7 @@ enum DynamicsCommands {
       let plan = state.nextExactStep
       let advantages = state.currentAdvantages
       let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
-      let predictions = EntropyDynamics.predict(policy: policy, change: plan.delta).perState
+      let predictions = EntropyDynamics.predictShaped(policy: policy, change: plan.delta).perState
       // A step whose Δz (or its prediction) overflows is refused by `step`;
       // show the arms without it rather than print inf and nan.
       let overflows =

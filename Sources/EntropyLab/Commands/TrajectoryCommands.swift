@@ -291,7 +291,8 @@ enum TrajectoryCommands {
       guard n >= 2 else {
         throw args.error("needs at least 2 steps to fit (have \(n)\(fraction < 1 ? " in the first fraction" : ""))")
       }
-      guard let law = LawFit.fit(entropies: Array(h.prefix(n)), rewards: Array(r.prefix(n))) else {
+      // h and r are the same trajectory's columns: fit cannot throw here.
+      guard let law = (try? LawFit.fit(entropies: Array(h.prefix(n)), rewards: Array(r.prefix(n)))) ?? nil else {
         throw args.error("cannot fit: the entropy did not change over the steps, so e^H has no spread")
       }
       var fields: [(String, JSONValue)] = [

@@ -35,7 +35,7 @@ extension LabState {
   ///
   /// - Throws: `CoreError.nonFiniteUpdate`, with the state unchanged.
   private mutating func applyAndRecord(_ delta: [Double], sampled: SampledCounts?) throws(CoreError) -> StepRecord {
-    let prediction = EntropyDynamics.predict(policy: policy, change: delta).mean
+    let prediction = try EntropyDynamics.predict(policy: policy, change: delta).mean
     guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite else { throw .nonFiniteUpdate }
     let before = policy.meanEntropy
     var next = policy

@@ -87,7 +87,7 @@ public struct LabState: Sendable, Equatable {
   /// The logit change the next exact step would make (for `grpo`, the
   /// expected PG direction with exact advantages).
   public var nextExactStep: ExactStep {
-    exactRule.step(policy: policy, advantages: currentAdvantages, learningRate: learningRate)
+    exactRule.stepShaped(policy: policy, advantages: currentAdvantages, learningRate: learningRate)
   }
 
   /// Replaces the policy with a new size, resetting rewards, advantages and
