@@ -256,7 +256,7 @@ enum DynamicsCommands {
     }
     let policy = last.before
     let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
-    let predictions = EntropyDynamics.predict(policy: policy, change: last.delta).perState
+    let predictions = EntropyDynamics.predictShaped(policy: policy, change: last.delta).perState
     var reports: [Report] = []
     let fmt = NumberStyle.value.format
     for s in rows where s < policy.states {
