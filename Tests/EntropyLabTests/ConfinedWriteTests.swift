@@ -172,16 +172,28 @@ import Testing
     }
   }
 
-  /// Finding 1: `/dev/null` is refused and is still a character device
-  /// afterwards. (Never run against code that might replace it.)
-  @Test func aDeviceIsRefusedAndStaysADevice() throws {
-    var before = stat()
-    try #require(stat("/dev/null", &before) == 0 && before.st_mode & S_IFMT == S_IFCHR)
-    let session = NotebookFixture.session(["policy arms 3", "step"])
-    let cell = try #require(session.execute("export csv /dev/null"))
-    #expect(cell.error?.message.contains("is a character device, not a regular file") == true, "\(cell.output)")
-    var after = stat()
-    #expect(stat("/dev/null", &after) == 0 && after.st_mode & S_IFMT == S_IFCHR && after.st_rdev == before.st_rdev)
+  /// Finding 1: a character device is refused and is still that device
+  /// afterwards. The device is a copy of /dev/null's node (`mknod`, char
+  /// 1:3, encoded as (1 << 8) | 3) made in a scratch folder, never the real /dev/null: should the
+  /// check ever break, only the scratch node is replaced. (Running a mutant
+  /// that dropped the check against a test that used the real /dev/null
+  /// replaced it once; it had to be re-made with mknod.) Needs root.
+  @Test(.enabled(if: geteuid() == 0, "needs root to make a device node"))
+  func aDeviceIsRefusedAndStaysADevice() throws {
+    try NotebookFixture.withScratchFolder { folder in
+      let device = folder + "/null"
+      try #require(mknod(device, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0, "mknod: \(String(cString: strerror(errno)))")
+      var before = stat()
+      try #require(lstat(device, &before) == 0 && before.st_mode & S_IFMT == S_IFCHR)
+      let session = NotebookFixture.session(["policy arms 3", "step"])
+      for line in ["export csv \(device)", "save \(device)"] {
+        let cell = try #require(session.execute(line))
+        #expect(cell.error?.message.contains("is a character device, not a regular file") == true, "\(cell.output)")
+      }
+      var after = stat()
+      #expect(lstat(device, &after) == 0 && after.st_mode & S_IFMT == S_IFCHR && after.st_rdev == before.st_rdev)
+      #expect(NotebookFixture.contents(folder) == ["null"], "no temporary file left")
+    }
   }
 
   /// Finding 1: a dangling symbolic link (like `/dev/stdout` on a pipe,
