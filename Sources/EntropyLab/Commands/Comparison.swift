@@ -51,6 +51,7 @@ enum Comparison {
               break outer
             }
             let (record, _) = try s.takeStep()
+            RunBudget.count(1)
             hs.append(record.entropyAfter)
             rs.append(record.expectedReward)
             outcome.clipped += record.sampled?.clipped ?? 0

@@ -123,12 +123,19 @@ enum TrajectoryCommands {
     summary: "The trajectory: one row per step taken (H, ΔH, the predictions, R, token counts).",
     subwords: ["last"],
     group: "Trajectory",
-    handler: .state { state, args, _ throws(LabError) in
+    handler: .state { state, args, context throws(LabError) in
       var limit = Int.max
       if args.consume("last") { limit = try args.integer("how many steps n", in: 1...Int.max) }
       try args.expectEnd()
       guard !state.trajectory.isEmpty else { return [.message("history: no steps yet")] }
       let records = Array(state.trajectory.suffix(limit))
+      // The rendered table: about 200 bytes a row (twice, as text and data).
+      do throws(CoreError) {
+        try MemoryBudget.check(bytes: Double(records.count) * 400, held: context.heldBytes + state.heldBytes)
+      } catch {
+        throw LabError.overBudget(
+          error, command: "history", what: "listing \(records.count) steps", advice: "use 'history last n'")
+      }
       let sampled = records.contains { $0.sampled != nil }
       return [.table(DynamicsCommands.stepTable(records, sampled: sampled, rule: state.rule.rawValue))]
     })
@@ -279,10 +286,30 @@ enum TrajectoryCommands {
         throw args.error("needs sampled steps: the controls act on GRPO updates ('update grpo' first)")
       }
       if settings.isEmpty { settings = [nil] + EntropyControls.all.map { $0.name } }
+      try checkCompareBudget(state, runs: settings.count * seeds.count, steps: steps, context: context)
       let result = Comparison.run(from: state, settings: settings, steps: steps, seeds: Array(seeds), context: context)
       if result.outcomes.isEmpty && !result.interrupted {
         throw args.error("every run failed: " + result.failures.joined(separator: "; "))
       }
       return result.reports
     })
+}
+
+extension TrajectoryCommands {
+  /// Refuses a `compare` whose steps would pass the step budget, or whose
+  /// runs would not fit in memory: each run copies the state and keeps its
+  /// trajectory and curves; sampled steps need their rollout too.
+  static func checkCompareBudget(_ state: LabState, runs: Int, steps: Int, context: CommandContext) throws(LabError) {
+    try RunBudget.check(steps: Double(runs) * Double(steps), command: "compare")
+    var needed = state.heldBytes + Double(steps) * (LabState.recordBytes + 3 * 8)
+    if state.rule == .grpo {
+      needed += SampledTrainer.bytesNeeded(states: state.policy.states, arms: state.policy.arms, config: state.grpo)
+    }
+    do throws(CoreError) {
+      try MemoryBudget.check(bytes: needed, held: context.heldBytes + state.heldBytes)
+    } catch {
+      throw LabError.overBudget(
+        error, command: "compare", what: "each run of \(steps) steps", advice: "compare fewer steps or a smaller policy")
+    }
+  }
 }

@@ -56,6 +56,9 @@ public final class Session {
   public internal(set) var lastPlot: Plot?
   /// Set by `quit`.
   public internal(set) var quitRequested = false
+  /// The bytes of the cells' inputs and outputs and of the prose so far
+  /// (counted in the memory budget, see `heldBytes`).
+  public internal(set) var cellBytes = 0
   /// The seed the session started with; `save` records it in a notebook's
   /// header so a replay starts from the same random stream.
   public let initialSeed: UInt64
@@ -74,6 +77,13 @@ public final class Session {
     self.style = style
     self.table = table
     self.isInterrupted = isInterrupted
+  }
+
+  /// `isInterrupted`, or the time budget spent (`RunBudget`): what long
+  /// commands and replays poll between steps and cells.
+  public var stopRequested: @Sendable () -> Bool {
+    let interrupted = isInterrupted
+    return { interrupted() || RunBudget.timeIsUp }
   }
 
   /// What identifies the trajectory's state for `lastSweepMark`.
@@ -95,12 +105,14 @@ public final class Session {
   /// is added to it (see `note`).
   @discardableResult
   public func execute(_ line: String) -> CellResult? {
-    if let note = pendingNote { return continueNote(note, with: line) }
+    if let refused = InputLine.problem(line, isCommand: false) { return refuse(line, refused) }
+    if pendingNote != nil { return continueNote(with: line) }
     let trimmed = line.drop { $0.isWhitespace }
     if trimmed.hasPrefix("#") {
       addProse(String(trimmed.drop { $0 == "#" }.drop { $0 == " " || $0 == "\t" }))
       return nil
     }
+    if let refused = InputLine.problem(line) { return refuse(line, refused) }
     let word = String(trimmed.prefix { !$0.isWhitespace })
     if !word.isEmpty, let command = try? table.resolve(word), case .text(let run) = command.handler {
       let rest = String(trimmed.dropFirst(word.count).drop { $0.isWhitespace })
@@ -123,7 +135,8 @@ public final class Session {
       switch command.handler {
       case .state(let run):
         var working = state
-        let context = CommandContext(style: style, isInterrupted: isInterrupted, progress: progress)
+        let context = CommandContext(
+          style: style, isInterrupted: stopRequested, progress: progress, heldBytes: heldOutsideState)
         let reports = try run(&working, &reader, context)
         state = working
         return record(line, reports: reports, error: nil)
@@ -146,10 +159,13 @@ public final class Session {
     var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
       String($0.reversed().drop { $0.isWhitespace }.reversed())
     }
-    while let first = lines.first, first.isEmpty { lines.removeFirst() }
-    while let last = lines.last, last.isEmpty { lines.removeLast() }
-    guard !lines.isEmpty else { return }
-    entries.append(.prose(NotebookParser.proseSafe(lines.joined(separator: "\n"))))
+    // By index: removeFirst in a loop is quadratic in a run of blank lines.
+    guard let first = lines.firstIndex(where: { !$0.isEmpty }), let last = lines.lastIndex(where: { !$0.isEmpty })
+    else { return }
+    lines = Array(lines[first...last])
+    let prose = NotebookParser.proseSafe(lines.joined(separator: "\n"))
+    cellBytes += prose.utf8.count
+    entries.append(.prose(prose))
   }
 
   /// Starts a multi-line note (`note` with no text).
@@ -158,11 +174,21 @@ public final class Session {
   }
 
   /// One line of an open multi-line note: `.` alone ends it.
-  private func continueNote(_ note: [String], with line: String) -> CellResult? {
+  private func continueNote(with line: String) -> CellResult? {
     guard line.trimmingCharacters(in: .whitespaces) == "." else {
-      pendingNote = note + [line]
+      do throws(CoreError) {
+        try MemoryBudget.check(bytes: Double(line.utf8.count), held: heldBytes)
+      } catch {
+        return refuse(
+          line,
+          LabError.overBudget(
+            error, command: "note", what: "this line of the note", advice: "end the note with a line holding '.'"))
+      }
+      // Appended in place (copying the note per line would be quadratic).
+      pendingNote?.append(line)
       return nil
     }
+    let note = pendingNote ?? []
     pendingNote = nil
     let before = entries.count
     addProse(note.joined(separator: "\n"))
@@ -173,12 +199,21 @@ public final class Session {
     return record(".", reports: [.message(message)], error: nil, asCell: false)
   }
 
+  /// A line refused before it ran (`InputLine`): an error that is not a
+  /// cell, so `save` never writes it, holding at most 80 characters of it.
+  private func refuse(_ line: String, _ error: LabError) -> CellResult {
+    let shown = line.utf8.count > 320 || line.count > 80 ? String(line.prefix(80)) + "…" : line
+    return record(shown, reports: [], error: error, asCell: false)
+  }
+
   private func record(_ line: String, reports: [Report], error: LabError?, asCell: Bool = true) -> CellResult {
     for case .plot(let plot) in reports { lastPlot = plot }
     let cell = CellResult(
       number: nextCellNumber, input: line, reports: reports, error: error,
       output: Renderer.render(reports, error: error, style: style), quit: quitRequested)
     if asCell {
+      // The output is kept twice (as text and as reports), roughly.
+      cellBytes += line.utf8.count + 2 * cell.output.utf8.count + 64
       entries.append(.cell(index: cells.count))
       cells.append(cell)
     }
@@ -195,13 +230,14 @@ public final class Session {
     fileprivate var checkpoints: [String: LabState]
     fileprivate var lastPlot: Plot?
     fileprivate var quitRequested: Bool
+    fileprivate var cellBytes: Int
   }
 
   /// The session as it is now (state, cells, prose, checkpoints, last plot).
   public func snapshot() -> Snapshot {
     Snapshot(
       state: state, cells: cells, entries: entries, pendingNote: pendingNote, checkpoints: checkpoints,
-      lastPlot: lastPlot, quitRequested: quitRequested)
+      lastPlot: lastPlot, quitRequested: quitRequested, cellBytes: cellBytes)
   }
 
   /// Returns the session to `snapshot`, bit for bit.
@@ -213,5 +249,6 @@ public final class Session {
     checkpoints = snapshot.checkpoints
     lastPlot = snapshot.lastPlot
     quitRequested = snapshot.quitRequested
+    cellBytes = snapshot.cellBytes
   }
 }
