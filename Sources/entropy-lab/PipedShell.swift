@@ -38,6 +38,13 @@ struct PipedShell {
       if cell.quit { break }
     }
     source.finish()
+    if let line = source.overlongLine, !out.isBroken {
+      out.writeLine(
+        "error: line \(line) of \(inputName) is longer than \(InputLine.maxBytes) bytes (1 MiB), the most a line may "
+          + "have; nothing more was read")
+      failures += 1
+      if firstFailure == 0 { firstFailure = line }
+    }
     if failures > 0 && !out.isBroken {
       let what = failures == 1 ? "1 command failed" : "\(failures) commands failed"
       let stopped = bail ? "; stopped there (--bail)" : ""

@@ -22,7 +22,8 @@ struct ShellCommand: ParsableCommand {
 
       With piped input or a script, each line runs as a cell and its output \
       (errors included) goes to stdout. Exit status: 0 when every command \
-      succeeded, 1 when one failed, 64 for bad flags, 66 for an unreadable script.
+      succeeded, 1 when one failed, 64 for bad flags, 66 for an unreadable script. \
+      A piped or script line may have at most 1 MiB; a longer one stops the reading there (exit 1).
       """)
 
   @Flag(help: "Print one JSON object per result line instead of tables.")
@@ -43,6 +44,9 @@ struct ShellCommand: ParsableCommand {
   @Argument(help: "A script of commands, one per line, run like piped input.", completion: .file())
   var script: String?
 
+  @OptionGroup(title: "Budgets (no time or step limit by default in the shell)")
+  var budgets: BudgetOptions
+
   func validate() throws {
     if echo && json {
       throw ValidationError("--echo cannot be combined with --json: --json prints JSON objects only")
@@ -51,6 +55,7 @@ struct ShellCommand: ParsableCommand {
 
   func run() throws {
     Interrupt.ignoreBrokenPipe()
+    budgets.apply()
     let environment = TerminalTraits.environment()
     let interactive = script == nil && isatty(STDIN_FILENO) != 0
     let traits = TerminalTraits.current(noColorFlag: noColor, environment: environment)

@@ -139,10 +139,7 @@ enum DynamicsCommands {
     throws(LabError)
   {
     try RunBudget.check(steps: Double(n), command: args.command)
-    var needed = Double(n) * (2 * LabState.recordBytes + (context.style.json ? 600 : 0))
-    if state.rule == .grpo {
-      needed += SampledTrainer.bytesNeeded(states: state.policy.states, arms: state.policy.arms, config: state.grpo)
-    }
+    let needed = Double(n) * (2 * LabState.recordBytes + (context.style.json ? 600 : 0)) + rolloutBytes(state)
     do throws(CoreError) {
       // The state twice: the working copy and the session's, kept for rollback.
       try MemoryBudget.check(bytes: needed, held: context.heldBytes + 2 * state.heldBytes)
@@ -155,6 +152,13 @@ enum DynamicsCommands {
         error, command: args.command, what: what,
         advice: "take fewer steps, a smaller group or policy, or free checkpoints")
     }
+  }
+
+  /// The bytes the next step's rollout allocates (sampled steps only).
+  static func rolloutBytes(_ state: LabState) -> Double {
+    let sampled = state.rule == StepRule.grpo
+    return sampled
+      ? SampledTrainer.bytesNeeded(states: state.policy.states, arms: state.policy.arms, config: state.grpo) : 0
   }
 
   /// Why a path integral shows as nan.

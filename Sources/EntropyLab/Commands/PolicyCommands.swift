@@ -197,9 +197,9 @@ enum PolicyCommands {
       }
       // As for rewards: a spread that is not finite makes every step's
       // centred advantages, and so every predict and step, overflow.
-      if let lo = values.min(), let hi = values.max(), !(hi - lo).isFinite {
+      if let low = values.min(), let high = values.max(), !(high - low).isFinite {
         throw args.error(
-          "the advantages span \(NumberStyle.setting.format(lo)) to \(NumberStyle.setting.format(hi)), "
+          "the advantages span \(NumberStyle.setting.format(low)) to \(NumberStyle.setting.format(high)), "
             + "too wide for a step to be finite (the spread max − min must be a finite number)")
       }
       var all = state.currentAdvantages

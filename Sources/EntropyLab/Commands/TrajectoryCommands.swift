@@ -301,10 +301,8 @@ extension TrajectoryCommands {
   /// trajectory and curves; sampled steps need their rollout too.
   static func checkCompareBudget(_ state: LabState, runs: Int, steps: Int, context: CommandContext) throws(LabError) {
     try RunBudget.check(steps: Double(runs) * Double(steps), command: "compare")
-    var needed = state.heldBytes + Double(steps) * (LabState.recordBytes + 3 * 8)
-    if state.rule == .grpo {
-      needed += SampledTrainer.bytesNeeded(states: state.policy.states, arms: state.policy.arms, config: state.grpo)
-    }
+    let needed =
+      state.heldBytes + Double(steps) * (LabState.recordBytes + 3 * 8) + DynamicsCommands.rolloutBytes(state)
     do throws(CoreError) {
       try MemoryBudget.check(bytes: needed, held: context.heldBytes + state.heldBytes)
     } catch {

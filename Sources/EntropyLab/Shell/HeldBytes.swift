@@ -28,7 +28,7 @@ extension Session {
   var heldOutsideState: Double {
     var bytes = checkpoints.values.reduce(0) { $0 + $1.heldBytes }
     bytes += Double(cellBytes)
-    bytes += Double(pendingNote?.reduce(0) { $0 + $1.utf8.count } ?? 0)
+    bytes += Double(pendingNoteBytes)
     if let sweep = lastSweep {
       bytes += Double(sweep.runs.reduce(0) { $0 + $1.records.count }) * LabState.recordBytes
     }
