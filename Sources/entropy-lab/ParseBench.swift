@@ -29,7 +29,7 @@ struct ParseBench: ParsableCommand {
       let (seconds, read) = ParseBenchmark.time(text, repeats: repeats)
       let unclosed = ParseBenchmark.time(ParseBenchmark.notebook(outputLines: n, closed: false), repeats: repeats)
       var line =
-        "parse: \(n) output lines (\(text.utf8.count) bytes): \(format(seconds)) s, "
+        "parse: \(n) output lines (\(text.utf8.count) bytes): \(format(seconds)) s CPU, "
         + "\(format(seconds / Double(n) * 1e9)) ns/line; unclosed block refused in \(format(unclosed.seconds)) s"
       if read != n { line += " (read \(read) lines!)" }
       if let p = previous {
