@@ -38,8 +38,7 @@ public enum MemoryBudget {
 
   /// Throws unless `arrays` S × K arrays of Double fit in the budget,
   /// besides `held` bytes already in use.
-  public static func check(states: Int, arms: Int, arrays: Int = arraysPerSession, held: Double = 0) throws(CoreError)
-  {
+  public static func check(states: Int, arms: Int, arrays: Int = arraysPerSession, held: Double = 0) throws(CoreError) {
     guard states >= 1 else { throw .invalidSize(what: "states", value: states) }
     guard arms >= 1 else { throw .invalidSize(what: "arms", value: arms) }
     try check(bytes: Double(states) * Double(arms) * 8 * Double(arrays), held: held)

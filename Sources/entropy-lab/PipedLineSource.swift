@@ -1,10 +1,10 @@
+import EntropyLab
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import EntropyLab
 
 /// Lines from standard input that is not a terminal, or from a script
 /// file: no prompt, no echo, no editing.

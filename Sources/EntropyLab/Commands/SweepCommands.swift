@@ -57,7 +57,8 @@ enum SweepCommands {
       guard case .tooLarge(let n, let available) = error else { throw LabError(error, command: "sweep") }
       throw args.error(
         "needs \(LabError.formatBytes(n)) of memory (\(runs) runs × \(grid.steps) steps of trajectory, plus a working "
-          + "state per thread), more than the \(LabError.formatBytes(available)) allowed (\(LabError.budgetOrigin)); sweep fewer runs or steps, or split it: entropy-lab sweep FILE --shard I/N")
+          + "state per thread), more than the \(LabError.formatBytes(available)) allowed (\(LabError.budgetOrigin)); sweep fewer runs or steps, or split it: entropy-lab sweep FILE --shard I/N"
+      )
     }
   }
 

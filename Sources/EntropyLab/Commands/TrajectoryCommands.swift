@@ -307,7 +307,8 @@ extension TrajectoryCommands {
       try MemoryBudget.check(bytes: needed, held: context.heldBytes + state.heldBytes)
     } catch {
       throw LabError.overBudget(
-        error, command: "compare", what: "each run of \(steps) steps", advice: "compare fewer steps or a smaller policy")
+        error, command: "compare", what: "each run of \(steps) steps", advice: "compare fewer steps or a smaller policy"
+      )
     }
   }
 }

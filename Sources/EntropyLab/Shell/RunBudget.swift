@@ -77,7 +77,8 @@ public enum RunBudget {
     guard steps > Double(left) else { return }
     throw LabError(
       command: command,
-      problem: "\(steps < 9e18 ? String(Int(steps)) : NumberStyle.setting.format(steps)) steps would pass the step budget (\(left) of \(limit) left; "
+      problem:
+        "\(steps < 9e18 ? String(Int(steps)) : NumberStyle.setting.format(steps)) steps would pass the step budget (\(left) of \(limit) left; "
         + "raise it with --max-steps)")
   }
 }
