@@ -1,44 +1,66 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs one of them for a given time.
 #
-#   Fuzz/run.sh commands 900     # the command interpreter, 15 minutes
-#   Fuzz/run.sh notebook 900     # the notebook parser + replayer
+#   Fuzz/run.sh commands 1800    # the command interpreter, 30 minutes
+#   Fuzz/run.sh notebook 1800    # the notebook parser + replayer (raw bytes)
+#   Fuzz/run.sh structure 1800   # structure-aware notebooks (NotebookGenerator)
 #   Fuzz/run.sh commands 0 Fuzz/artifacts/crash-…   # re-run one input
 #
-# Crashes, hangs (> 1 s per input, -timeout=1) and sanitizer reports go
-# to Fuzz/artifacts/<target>/ (gitignored); the evolving corpus to
-# Fuzz/artifacts/<target>/corpus, seeded from Fuzz/corpus/<target>/.
-# One process, one worker (no -jobs/-fork): the machine is shared.
-# Each round's log is artifacts/<target>/run-<time>-round-N.log.
+# The build instruments every Swift target for coverage: `--sanitize=fuzzer`
+# lets SwiftPM link libFuzzer's main, and `-Xswiftc -sanitize=fuzzer,address`
+# (one combined flag) reaches the library targets too. With only
+# `--sanitize=fuzzer --sanitize=address` the libraries carried ASan but no
+# coverage and libFuzzer explored nothing (issue 11). Release (-O) with
+# -enable-testing (the harness uses @testable): ~10× the executions of debug.
+#
+# Crashes, hangs (> 30 s per input: a 151,936-arm table renders for seconds under ASan) and sanitizer reports go to
+# Fuzz/artifacts/<target>/ (gitignored); the evolving corpus to
+# Fuzz/artifacts/<target>/corpus, seeded from Fuzz/corpus/<target>/ (and
+# Scenarios/ and the tests, see seed.sh). One process, one worker (no
+# -jobs/-fork): the machine is shared. Each round's log is
+# artifacts/<target>/run-<time>-round-N.log. FUZZ_CONFIG=debug builds debug.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-target="${1:?usage: run.sh commands|notebook SECONDS [input…]}"
+target="${1:?usage: run.sh commands|notebook|structure SECONDS [input…]}"
 seconds="${2:-60}"
 shift 2 || true
 inputs=()
 for input in "$@"; do inputs+=("$(realpath "$input")"); done
+# max_len: a command script up to 64 KiB; a raw notebook up to 1 MiB (long
+# cells, the 1 MiB line limit); the generator amplifies small inputs.
 case "$target" in
-  commands) binary=FuzzCommands ;;
-  notebook) binary=FuzzNotebook ;;
-  *) echo "unknown target '$target' (commands or notebook)" >&2; exit 2 ;;
+  commands) binary=FuzzCommands; maxlen=65536 ;;
+  notebook) binary=FuzzNotebook; maxlen=1048576 ;;
+  structure) binary=FuzzNotebookStructure; maxlen=8192 ;;
+  *) echo "unknown target '$target' (commands, notebook or structure)" >&2; exit 2 ;;
 esac
+config="${FUZZ_CONFIG:-release}"
 cd "$here"
+mkdir -p "$here/.build"
+"$here/seed.sh" >/dev/null
 # Never fuzz a stale binary: stop if the build fails. (ld.gold's
 # "Cannot export local symbol" warnings about ASan's helpers are noise.)
-if ! swift build -c debug --sanitize=fuzzer --sanitize=address --product "$binary" >"$here/.build/fuzz-build.log" 2>&1; then
-  grep -v "Cannot export local symbol" "$here/.build/fuzz-build.log" | grep -E "error|warning: unre" | head -20
+# FUZZ_NO_BUILD=1 runs the binary already built (e.g. while the sources
+# are being edited: a build that sees a file change midway fails).
+if [ -z "${FUZZ_NO_BUILD:-}" ] && ! swift build -c "$config" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing \
+  --product "$binary" >"$here/.build/fuzz-build-$target.log" 2>&1; then
+  grep -v "Cannot export local symbol" "$here/.build/fuzz-build-$target.log" | grep -E "error|warning: unre" | head -20
   echo "build of $binary failed" >&2
   exit 1
 fi
-tail -1 "$here/.build/fuzz-build.log"
-exe="$here/.build/debug/$binary"
+[ -n "${FUZZ_NO_BUILD:-}" ] || tail -1 "$here/.build/fuzz-build-$target.log"
+exe="$here/.build/$config/$binary"
 out="$here/artifacts/$target"
 mkdir -p "$out/corpus" "$out/work"
 # Run inside a scratch folder: should a file command ever slip through the
 # guards, whatever it writes lands here (and shows up in `ls`).
 cd "$out/work"
+# Swift's own backtracer reads memory ASan flags as "unknown-crash": off,
+# so a Swift runtime failure is reported as itself.
+export SWIFT_BACKTRACE=enable=no
+flags=(-timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len="$maxlen" -print_final_stats=1)
 if [ "${#inputs[@]}" -gt 0 ]; then
-  exec "$exe" -timeout=1 -rss_limit_mb=2048 "${inputs[@]}"
+  exec "$exe" "${flags[@]}" "${inputs[@]}"
 fi
 # libFuzzer stops at its first finding; keep going with the time left so
 # one run spends the whole budget, and keep each round's log.
@@ -49,11 +71,12 @@ while :; do
   left=$(( end - $(date +%s) ))
   [ "$left" -gt 0 ] || break
   round=$((round + 1))
-  "$exe" -max_total_time="$left" -timeout=1 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
-    -artifact_prefix="$out/" "$out/corpus" "$here/corpus/$target" >"$out/$run-round-$round.log" 2>&1 || true
+  "$exe" "${flags[@]}" -max_total_time="$left" -artifact_prefix="$out/" \
+    "$out/corpus" "$here/.build/seeds/$target" >"$out/$run-round-$round.log" 2>&1 || true
   grep -E "^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|stat::number_of_executed_units|Done)" \
     "$out/$run-round-$round.log" || true
 done
 total=$(cat "$out/$run"-round-*.log | awk '/stat::number_of_executed_units/ { n += $2 } END { print n + 0 }')
-echo "$target: $round round(s), $total executions, corpus $(ls "$out/corpus" | wc -l) inputs," \
+last=$(grep -hE "^#[0-9]+" "$out/$run"-round-*.log | tail -1 | grep -oE "cov: [0-9]+ ft: [0-9]+" || true)
+echo "$target: $round round(s), $total executions, last $last, corpus $(ls "$out/corpus" | wc -l) inputs," \
   "findings: $(ls "$out" | grep -cE '^(crash|timeout|oom|leak|slow-unit)-' || true)"

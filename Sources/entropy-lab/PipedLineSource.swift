@@ -1,3 +1,5 @@
+import EntropyLab
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -37,21 +39,40 @@ struct PipedLineSource: LineSource {
     ownsFile = true
   }
 
+  /// The number of a line longer than `InputLine.maxBytes`, if one was
+  /// met: reading stopped there (the rest of such a line may never end, as
+  /// in `entropy-lab /dev/zero`), so memory stays bounded.
+  private(set) var overlongLine: Int?
+
   mutating func nextLine(prompt: String) -> String? {
-    var buffer: UnsafeMutablePointer<CChar>?
-    var capacity = 0
-    defer { free(buffer) }
+    guard overlongLine == nil else { return nil }
+    var bytes: [UInt8] = []
+    var sawAny = false
     errno = 0
-    let length = getline(&buffer, &capacity, file)
-    guard length >= 0, let buffer else {
-      if ferror(file) != 0 { readFailure = errno == 0 ? EIO : errno }
+    while true {
+      let c = getc_unlocked(file)
+      if c == EOF {
+        if ferror(file) != 0 { readFailure = errno == 0 ? EIO : errno }
+        break
+      }
+      sawAny = true
+      if c == 0x0A { break }
+      guard bytes.count < InputLine.maxBytes + 2 else {
+        // Over the limit (+2 leaves room for a "\r" before the "\n").
+        overlongLine = lineNumber + 1
+        return nil
+      }
+      bytes.append(UInt8(truncatingIfNeeded: c))
+    }
+    guard sawAny else { return nil }
+    lineNumber += 1
+    // Drop the line end byte-wise: as Characters, "\r\n" is one grapheme.
+    if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+    if bytes.count > InputLine.maxBytes {
+      overlongLine = lineNumber
       return nil
     }
-    lineNumber += 1
-    var bytes = UnsafeRawBufferPointer(start: buffer, count: length)[...]
-    // Drop the line end byte-wise: as Characters, "\r\n" is one grapheme.
-    if bytes.last == UInt8(ascii: "\n") { bytes = bytes.dropLast() }
-    if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+    // A NUL byte stays in the line: `Session` refuses it, naming its place.
     return String(decoding: bytes, as: UTF8.self)
   }
 

@@ -47,6 +47,13 @@ struct PipedShell {
     }
     let readFailure = source.readFailure
     source.finish()
+    if let line = source.overlongLine, !out.isBroken {
+      out.writeLine(
+        "error: line \(line) of \(inputName) is longer than \(InputLine.maxBytes) bytes (1 MiB), the most a line may "
+          + "have; nothing more was read")
+      failures += 1
+      if firstFailure == 0 { firstFailure = line }
+    }
     if let status = out.reportFailure() { return status }
     if let readFailure {
       StandardOutput.warn("cannot read \(inputName): \(String(cString: strerror(readFailure)))")

@@ -56,6 +56,16 @@ struct ReplayCommand: ParsableCommand {
   @Argument(help: "The notebooks (Markdown files) to replay.")
   var files: [String]
 
+  @OptionGroup(title: "Budgets (defaults for untrusted notebooks: 300 s, 1,000,000 steps)")
+  var budgets: BudgetOptions
+
+  /// The time budget when none is given: far above any lesson's replay
+  /// (the slowest in Scenarios/ takes seconds), far below "hours".
+  static let defaultSeconds = 300.0
+  /// The step budget when none is given (the lessons take at most a few
+  /// thousand steps; `compare steps 1000000 seeds 1..1000` asks for 10⁹).
+  static let defaultSteps = 1_000_000
+
   func validate() throws {
     if check && accept { throw ValidationError("--check and --accept cannot be used together") }
     if trust && allowWrites != nil { throw ValidationError("--trust and --allow-writes cannot be used together") }
@@ -63,6 +73,7 @@ struct ReplayCommand: ParsableCommand {
   }
 
   func run() throws {
+    budgets.apply(defaultSeconds: Self.defaultSeconds, defaultSteps: Self.defaultSteps)
     let access: FileAccessPolicy.Mode
     do {
       access = try FileAccessPolicy.requestedMode(trust: trust, allowWrites: allowWrites, command: "replay")

@@ -24,7 +24,8 @@ struct ShellCommand: ParsableCommand {
       (errors included) goes to stdout. Exit status: 0 when every command \
       succeeded, 1 when one failed (a replay whose notebook failed counts), 64 for \
       bad flags, 66 for an unreadable script or a folder, 74 when the output \
-      could not be written (a full disk, > /dev/full) or the input read.
+      could not be written (a full disk, > /dev/full) or the input read. \
+      A piped or script line may have at most 1 MiB; a longer one stops the reading there (exit 1).
       """)
 
   @Flag(help: "Print one JSON object per result line instead of tables.")
@@ -52,6 +53,9 @@ struct ShellCommand: ParsableCommand {
   @Argument(help: "A script of commands, one per line, run like piped input.", completion: .file())
   var script: String?
 
+  @OptionGroup(title: "Budgets (no time or step limit by default in the shell)")
+  var budgets: BudgetOptions
+
   func validate() throws {
     if echo && json {
       throw ValidationError("--echo cannot be combined with --json: --json prints JSON objects only")
@@ -60,6 +64,7 @@ struct ShellCommand: ParsableCommand {
 
   func run() throws {
     Interrupt.ignoreBrokenPipe()
+    budgets.apply()
     let environment = TerminalTraits.environment()
     let interactive = script == nil && isatty(STDIN_FILENO) != 0
     let traits = TerminalTraits.current(noColorFlag: noColor, environment: environment)

@@ -241,7 +241,7 @@ import Testing
     LabHarness.refuse(
       session, "policy arms 1000000 states 1000000",
       output: LabHarness.errorText(
-        "policy arms: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory); choose fewer states or arms",
+        "policy arms: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory; raise it with --memory-limit SIZE); choose fewer states or arms",
         expected: "policy arms K [states S]"))
     #expect(needed == "48 TB")
   }

@@ -110,4 +110,34 @@ import Testing
     #expect(
       !(show?.output.contains("nan") ?? true) && !(show?.output.contains(" inf") ?? true), "\(show?.output ?? "")")
   }
+
+  /// Fuzz/artifacts/structure/timeout-6735dbaa… (FuzzNotebookStructure,
+  /// issue 11 campaign; bytes 00 00 00 00 02 00 00 00 0c 88 24 a6): a
+  /// notebook whose prose is one paragraph of ~170,000 lines. `addProse`
+  /// reversed every line twice to trim it, minutes under ASan. Trimming
+  /// from the end only: the prose arrives intact, and 10× the lines cost
+  /// at most 20× the CPU time (relative, not a time bound).
+  @Test func aLongParagraphOfProseIsTrimmedInLinearTime() {
+    func prose(_ lines: Int) -> String {
+      String(repeating: "policy: 1 state × 4 arms, all logits 0 (uniform)   \n", count: lines) + "end"
+    }
+    func cpuSeconds(_ lines: Int) -> Double {
+      let text = prose(lines)
+      let session = Session(seed: 0, isInterrupted: { false })
+      let start = ParseBenchmark.threadCPUSeconds()
+      session.addProse(text)
+      return ParseBenchmark.threadCPUSeconds() - start
+    }
+    let session = Session(seed: 0, isInterrupted: { false })
+    session.addProse(prose(3))
+    #expect(
+      session.entries == [
+        .prose(
+          "policy: 1 state × 4 arms, all logits 0 (uniform)\npolicy: 1 state × 4 arms, all logits 0 (uniform)\n"
+            + "policy: 1 state × 4 arms, all logits 0 (uniform)\nend")
+      ])
+    let small = cpuSeconds(10_000)
+    let large = cpuSeconds(100_000)
+    #expect(large <= 20 * small, "10k lines: \(small) s, 100k lines: \(large) s")
+  }
 }

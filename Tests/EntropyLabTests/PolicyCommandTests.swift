@@ -196,7 +196,7 @@ import Testing
       LabHarness.refuse(
         session, "policy arms \(k) states \(s)",
         output: LabHarness.errorText(
-          "policy arms: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory); choose fewer states or arms",
+          "policy arms: that size needs \(needed) of memory, more than the \(available) allowed (half of this machine's memory; raise it with --memory-limit SIZE); choose fewer states or arms",
           expected: usage))
     }
   }

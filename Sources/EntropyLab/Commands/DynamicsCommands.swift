@@ -90,6 +90,7 @@ enum DynamicsCommands {
   static func runSteps(
     _ state: inout LabState, count n: Int, context: CommandContext, args: ArgumentReader
   ) throws(LabError) -> StepRun {
+    try checkBudget(state, steps: n, context: context, args: args)
     var run = StepRun()
     var uncentred: (state: Int, mean: Double)?
     var overflow = false
@@ -101,6 +102,7 @@ enum DynamicsCommands {
         if uncentred == nil { uncentred = state.uncentredAdvantage(means) }
         if let counts = record.sampled, counts.tokens == 0 { filteredAll += 1 }
         run.records.append(record)
+        RunBudget.count(1)
       } catch {
         if i == 0 { throw LabError(error, command: args.command, expected: args.usage) }
         overflow = true
@@ -119,11 +121,44 @@ enum DynamicsCommands {
     let taken = run.records.count
     if overflow {
       run.notes.append(.warning("stopped after \(taken) of \(n) steps: the next step's logit change is not finite"))
+    } else if taken < n, let spent = RunBudget.exhausted {
+      run.notes.append(
+        .warning("stopped after \(taken) of \(n) steps: \(spent); the state is as of step \(state.stepsTaken)"))
     } else if taken < n {
       run.notes.append(
         .warning("interrupted after \(taken) of \(n) steps; the state is as of step \(state.stepsTaken)"))
     }
     return run
+  }
+
+  /// Refuses `n` steps that would pass the step budget, or whose records
+  /// (in the trajectory and in the command's result, with the rendered
+  /// rows), rollout and the rollback copy of the state would not fit in the
+  /// memory budget, before taking any.
+  static func checkBudget(_ state: LabState, steps n: Int, context: CommandContext, args: ArgumentReader)
+    throws(LabError)
+  {
+    try RunBudget.check(steps: Double(n), command: args.command)
+    let needed = Double(n) * (2 * LabState.recordBytes + (context.style.json ? 600 : 0)) + rolloutBytes(state)
+    do throws(CoreError) {
+      // The state twice: the working copy and the session's, kept for rollback.
+      try MemoryBudget.check(bytes: needed, held: context.heldBytes + 2 * state.heldBytes)
+    } catch {
+      let what =
+        state.rule == .grpo
+        ? "\(n) sampled step\(n == 1 ? "" : "s") of \(state.policy.states) states × G = \(state.grpo.groupSize)"
+        : "\(n) step\(n == 1 ? "" : "s")"
+      throw LabError.overBudget(
+        error, command: args.command, what: what,
+        advice: "take fewer steps, a smaller group or policy, or free checkpoints")
+    }
+  }
+
+  /// The bytes the next step's rollout allocates (sampled steps only).
+  static func rolloutBytes(_ state: LabState) -> Double {
+    let sampled = state.rule == StepRule.grpo
+    return sampled
+      ? SampledTrainer.bytesNeeded(states: state.policy.states, arms: state.policy.arms, config: state.grpo) : 0
   }
 
   /// Why a path integral shows as nan.

@@ -19,7 +19,7 @@ enum PolicyCommands {
     ],
     subwords: ["arms", "states", "logits", "probs", "random", "scale", "state"],
     group: "Policy and rewards",
-    handler: .state { state, args, _ throws(LabError) in
+    handler: .state { state, args, context throws(LabError) in
       let mode = try args.choice("arms, logits, probs or random", ["arms", "logits", "probs", "random"])
       args.usage = forms[mode] ?? args.usage
       args.command = "policy \(mode)"
@@ -38,10 +38,12 @@ enum PolicyCommands {
         try args.expectEnd()
         let needed =
           (Double(sWord) ?? Double(s)) * (Double(kWord) ?? Double(k)) * 8 * Double(MemoryBudget.arraysPerSession)
-        if needed > MemoryBudget.physicalMemory / 2 {
-          throw LabError(
-            .tooLarge(bytesNeeded: needed, bytesAvailable: MemoryBudget.physicalMemory / 2), command: args.command,
-            expected: args.usage)
+        // Besides what the session holds: checkpoints, cells, and the old
+        // state until the new one replaces it.
+        do throws(CoreError) {
+          try MemoryBudget.check(bytes: needed, held: context.heldBytes + state.heldBytes)
+        } catch {
+          throw LabError(error, command: args.command, expected: args.usage)
         }
         do throws(CoreError) { try state.resize(states: s, arms: k) } catch {
           throw LabError(error, command: args.command, expected: args.usage)
@@ -82,7 +84,18 @@ enum PolicyCommands {
         ]
       default:  // random
         var sigma = 1.0
-        if args.consume("scale") { sigma = try args.nonNegativeNumber("the scale σ") }
+        if args.consume("scale") {
+          let word = args.peek ?? ""
+          sigma = try args.nonNegativeNumber("the scale σ")
+          // A draw is below 9 in size (Box–Muller on 53-bit uniforms), so
+          // σ ≤ 1e100 keeps every logit finite and the step's sums of
+          // squared log-probabilities (≤ 1e204) too; 1e308 overflowed to −∞.
+          guard sigma <= maxRandomScale else {
+            throw args.error(
+              "is too large a scale: σ may be at most \(NumberStyle.setting.format(maxRandomScale)) "
+                + "(larger logits overflow to -inf or make a step overflow)", word: word)
+          }
+        }
         try args.expectEnd()
         var logits = [Double](repeating: 0, count: state.policy.logits.count)
         for i in logits.indices { logits[i] = sigma * Sampling.standardNormal(using: &state.generator) }
@@ -97,6 +110,9 @@ enum PolicyCommands {
         ]
       }
     })
+
+  /// The largest `policy random scale σ`.
+  static let maxRandomScale = 1e100
 
   /// The usage line of each form of `policy`, quoted in its errors.
   static let forms = [
@@ -181,6 +197,13 @@ enum PolicyCommands {
       let k = state.policy.arms
       guard values.count == k else {
         throw args.error("expected \(k) value\(k == 1 ? "" : "s") (one per arm), got \(values.count)")
+      }
+      // As for rewards: a spread that is not finite makes every step's
+      // centred advantages, and so every predict and step, overflow.
+      if let low = values.min(), let high = values.max(), !(high - low).isFinite {
+        throw args.error(
+          "the advantages span \(NumberStyle.setting.format(low)) to \(NumberStyle.setting.format(high)), "
+            + "too wide for a step to be finite (the spread max − min must be a finite number)")
       }
       var all = state.currentAdvantages
       for s in target.map({ [$0] }) ?? Array(0..<state.policy.states) {

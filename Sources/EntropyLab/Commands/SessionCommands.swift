@@ -57,6 +57,16 @@ enum SessionCommands {
       }
       let name = try args.next("a name")
       try args.expectEnd()
+      do throws(CoreError) {
+        // The copy shares the state's buffers until either changes; count it
+        // as its own, since the next step will.
+        let replaced = session.checkpoints[name]?.heldBytes ?? 0
+        try MemoryBudget.check(bytes: session.state.heldBytes, held: session.heldBytes - replaced)
+      } catch {
+        throw LabError.overBudget(
+          error, command: "checkpoint", what: "another copy of the state",
+          advice: "restore or drop checkpoints, or use a smaller policy")
+      }
       session.checkpoints[name] = session.state
       return [
         .message("checkpoint '\(name)': step \(session.state.stepsTaken), H = \(fmt(session.state.policy.meanEntropy))")

@@ -35,28 +35,30 @@ enum SweepCommands {
     handler: .session { session, args throws(LabError) in
       let grid = try SweepGrid.parse(&args)
       let runs = Array(0..<grid.runCount)
-      try checkMemory(grid: grid, runs: runs.count, state: session.state, threads: session.sweepThreads, args: args)
+      try checkMemory(
+        grid: grid, runs: runs.count, session: session, threads: session.sweepThreads, args: args)
       let outcome = try SweepEngine.run(
         grid: grid, runs: runs, from: session.state, threads: session.sweepThreads, apply: SettingsRegistry.sweepApply,
-        read: SettingsRegistry.sweepRead, isInterrupted: session.isInterrupted, progress: session.runProgress)
+        read: SettingsRegistry.sweepRead, isInterrupted: session.stopRequested, progress: session.runProgress)
       session.lastSweep = outcome
       session.lastSweepMark = session.trajectoryMark
       return reports(outcome, json: session.style.json)
     })
 
   /// Refuses a sweep whose trajectories would not fit, with the figure.
-  static func checkMemory(grid: SweepGrid, runs: Int, state: LabState, threads: Int, args: ArgumentReader)
+  static func checkMemory(grid: SweepGrid, runs: Int, session: Session, threads: Int, args: ArgumentReader)
     throws(LabError)
   {
-    let needed = SweepEngine.bytesNeeded(grid: grid, runs: runs, state: state, threads: threads)
+    try RunBudget.check(steps: Double(runs) * Double(grid.steps), command: "sweep")
+    let needed = SweepEngine.bytesNeeded(grid: grid, runs: runs, state: session.state, threads: threads)
     do throws(CoreError) {
-      try MemoryBudget.check(bytes: needed)
+      try MemoryBudget.check(bytes: needed, held: session.heldBytes)
     } catch {
       guard case .tooLarge(let n, let available) = error else { throw LabError(error, command: "sweep") }
       throw args.error(
         "needs \(LabError.formatBytes(n)) of memory (\(runs) runs × \(grid.steps) steps of trajectory, plus a working "
-          + "state per thread), more than the \(LabError.formatBytes(available)) allowed (half of this machine's "
-          + "memory); sweep fewer runs or steps, or split it: entropy-lab sweep FILE --shard I/N")
+          + "state per thread), more than the \(LabError.formatBytes(available)) allowed (\(LabError.budgetOrigin)); sweep fewer runs or steps, or split it: entropy-lab sweep FILE --shard I/N"
+      )
     }
   }
 

@@ -204,12 +204,19 @@ enum TrajectoryCommands {
     summary: "The trajectory: one row per step taken (H, ΔH, the predictions, R, token counts).",
     subwords: ["last"],
     group: "Trajectory",
-    handler: .state { state, args, _ throws(LabError) in
+    handler: .state { state, args, context throws(LabError) in
       var limit = Int.max
       if args.consume("last") { limit = try args.integer("how many steps n", in: 1...Int.max) }
       try args.expectEnd()
       guard !state.trajectory.isEmpty else { return [.message("history: no steps yet")] }
       let records = Array(state.trajectory.suffix(limit))
+      // The rendered table: about 200 bytes a row (twice, as text and data).
+      do throws(CoreError) {
+        try MemoryBudget.check(bytes: Double(records.count) * 400, held: context.heldBytes + state.heldBytes)
+      } catch {
+        throw LabError.overBudget(
+          error, command: "history", what: "listing \(records.count) steps", advice: "use 'history last n'")
+      }
       let sampled = records.contains { $0.sampled != nil }
       return [.table(DynamicsCommands.stepTable(records, sampled: sampled, rule: state.rule.rawValue))]
     })
@@ -380,11 +387,12 @@ enum TrajectoryCommands {
       if controls.isEmpty { controls = ["none"] + EntropyControls.all.map { $0.name } }
       let grid = Comparison.grid(settings: settings, controls: controls, steps: steps, seeds: Array(seeds))
       let runs = Array(0..<grid.runCount)
+      try RunBudget.check(steps: Double(runs.count) * Double(steps), command: "compare")
       try SweepCommands.checkMemory(
         grid: grid, runs: runs.count, state: session.state, threads: session.sweepThreads, args: args)
       let outcome = try SweepEngine.run(
         grid: grid, runs: runs, from: session.state, threads: session.sweepThreads,
-        apply: SettingsRegistry.sweepApply, read: SettingsRegistry.sweepRead, isInterrupted: session.isInterrupted,
+        apply: SettingsRegistry.sweepApply, read: SettingsRegistry.sweepRead, isInterrupted: session.stopRequested,
         progress: session.runProgress)
       let result = Comparison.reports(outcome, from: session.state, json: session.style.json)
       if result.outcomes.isEmpty && !outcome.interrupted {
@@ -394,4 +402,22 @@ enum TrajectoryCommands {
       session.lastSweepMark = session.trajectoryMark
       return result.reports
     })
+}
+
+extension TrajectoryCommands {
+  /// Refuses a `compare` whose steps would pass the step budget, or whose
+  /// runs would not fit in memory: each run copies the state and keeps its
+  /// trajectory and curves; sampled steps need their rollout too.
+  static func checkCompareBudget(_ state: LabState, runs: Int, steps: Int, context: CommandContext) throws(LabError) {
+    try RunBudget.check(steps: Double(runs) * Double(steps), command: "compare")
+    let needed =
+      state.heldBytes + Double(steps) * (LabState.recordBytes + 3 * 8) + DynamicsCommands.rolloutBytes(state)
+    do throws(CoreError) {
+      try MemoryBudget.check(bytes: needed, held: context.heldBytes + state.heldBytes)
+    } catch {
+      throw LabError.overBudget(
+        error, command: "compare", what: "each run of \(steps) steps", advice: "compare fewer steps or a smaller policy"
+      )
+    }
+  }
 }

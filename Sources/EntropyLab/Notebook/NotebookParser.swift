@@ -115,9 +115,13 @@ public enum NotebookParser {
     var prose: [NotebookProse] = []
     var text: [String] = []
     func flushProse() {
-      while let first = text.first, first.allSatisfy(\.isWhitespace) { text.removeFirst() }
-      while let last = text.last, last.allSatisfy(\.isWhitespace) { text.removeLast() }
-      if !text.isEmpty { prose.append(NotebookProse(beforeCell: cells.count, text: text.joined(separator: "\n"))) }
+      // Blank lines at either end dropped by index (removeFirst in a loop
+      // would be quadratic in a long run of blank lines).
+      let first = text.firstIndex { !$0.allSatisfy(\.isWhitespace) }
+      let last = text.lastIndex { !$0.allSatisfy(\.isWhitespace) }
+      if let first, let last {
+        prose.append(NotebookProse(beforeCell: cells.count, text: text[first...last].joined(separator: "\n")))
+      }
       text = []
     }
     var i = start
@@ -147,10 +151,12 @@ public enum NotebookParser {
             current = NotebookCell(
               command: command, number: number, line: j + 1, output: [], outputRange: (j + 1)..<(j + 1),
               tolerance: try cellTolerance(command, path: path, line: j + 1))
-          } else if var cell = current {
-            cell.output.append(line.hasPrefix("\\") ? String(line.dropFirst()) : line)
-            cell.outputRange = cell.outputRange.lowerBound..<(j + 1)
-            current = cell
+          } else if current != nil {
+            // Mutated in place: copying the cell out and back would copy its
+            // output array on every line (quadratic in the cell's length).
+            current?.output.append(line.hasPrefix("\\") ? String(line.dropFirst()) : line)
+            let lower = current?.outputRange.lowerBound ?? j + 1
+            current?.outputRange = lower..<(j + 1)
           } else if !line.allSatisfy(\.isWhitespace) {
             throw FileError(
               .malformed, path: path, line: j + 1,

@@ -45,7 +45,9 @@ public enum Replayer {
         }
         previousNumber = (number, index)
       }
-      if outcome.stopReason == nil && index > 0 && session.isInterrupted() {
+      if outcome.stopReason == nil, let spent = RunBudget.exhausted, RunBudget.timeIsUp {
+        outcome.stopReason = "stopped before \(notebook.path):\(cell.line): \(spent)"
+      } else if outcome.stopReason == nil && index > 0 && session.isInterrupted() {
         outcome.stopReason = "interrupted (Ctrl-C) before \(notebook.path):\(cell.line)"
       }
       guard outcome.stopReason == nil else {

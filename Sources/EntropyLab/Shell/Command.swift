@@ -20,6 +20,10 @@ public struct CommandContext: Sendable {
   /// Told after each step of a long command (done, total): a front end on a
   /// terminal draws a progress line.
   public var progress: @Sendable (Int, Int) -> Void = { _, _ in }
+  /// Bytes the session holds outside the working state (checkpoints, cells,
+  /// prose): a command checks what it would add to the state against
+  /// `MemoryBudget` with this besides.
+  public var heldBytes: Double = 0
 }
 
 /// One entry of the command table: the single source of the command's

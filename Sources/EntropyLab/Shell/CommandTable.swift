@@ -43,6 +43,10 @@ public struct CommandTable: Sendable {
 
   /// The command name closest to `word` by edit distance, if close enough.
   public func nearest(to word: String) -> String? {
+    // The distance costs |word| × |name| time and memory per name: a long
+    // word (a pasted line, a 10 MB token) gets no suggestion.
+    guard word.utf8.count <= 4 * CommandTable.suggestionMaxLength, word.count <= CommandTable.suggestionMaxLength
+    else { return nil }
     let names = commands.flatMap { [$0.name] + $0.aliases }
     let scored = names.map { ($0, CommandTable.editDistance(word.lowercased(), $0)) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
@@ -50,6 +54,9 @@ public struct CommandTable: Sendable {
     // letters, two beyond.
     return best.1 <= (word.count <= 4 ? 1 : 2) && best.1 < word.count ? best.0 : nil
   }
+
+  /// The longest word (in characters) a typo suggestion is looked for.
+  public static let suggestionMaxLength = 64
 
   /// Levenshtein distance (insert, delete, substitute; adjacent swap
   /// counts 1, so `stpe` is 1 from `step`).

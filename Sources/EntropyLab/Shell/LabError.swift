@@ -46,7 +46,7 @@ extension LabError {
       return "\(what) must be at least 1 (got \(value))"
     case .tooLarge(let needed, let available):
       return "that size needs \(formatBytes(needed)) of memory, more than the \(formatBytes(available)) allowed "
-        + "(half of this machine's memory); choose fewer states or arms"
+        + "(\(budgetOrigin)); choose fewer states or arms"
     case .shapeMismatch(let expected, let got):
       return "expected \(expected) value\(expected == 1 ? "" : "s") (one per arm), got \(got)"
     case .invalidLogit(let index, let value):
@@ -65,6 +65,22 @@ extension LabError {
     case .stateOutOfRange(let s, let states):
       return "state \(s) does not exist; states are numbered 0 to \(states - 1)"
     }
+  }
+
+  /// Where the memory limit comes from and how to change it.
+  static var budgetOrigin: String {
+    MemoryBudget.isConfigured
+      ? "the limit set with --memory-limit" : "half of this machine's memory; raise it with --memory-limit SIZE"
+  }
+
+  /// A refusal of something that would not fit in the memory budget:
+  /// `what` needs so much, the budget allows so much, and `advice`.
+  static func overBudget(_ error: CoreError, command: String, what: String, advice: String) -> LabError {
+    guard case .tooLarge(let needed, let available) = error else { return LabError(error, command: command) }
+    return LabError(
+      command: command,
+      problem: "\(what) needs \(formatBytes(needed)) of memory (with what the session already holds), more than "
+        + "the \(formatBytes(available)) allowed (\(budgetOrigin)); \(advice)")
   }
 
   /// Bytes as a human figure: 1.2 GB, 350 MB.

@@ -15,6 +15,10 @@ extension LabState {
   /// Takes one sampled GRPO step (rollout, minibatch updates, controls)
   /// and records it with the predictions of its exact logit change.
   mutating func takeSampledStep() throws(CoreError) -> StepRecord {
+    // Before the rollout allocates S × G tokens (a sweep reaches here
+    // without the commands' own checks).
+    try MemoryBudget.check(
+      bytes: SampledTrainer.bytesNeeded(states: policy.states, arms: policy.arms, config: grpo), held: heldBytes)
     var g = generator
     var moments = adam
     let sampled = try SampledTrainer.step(

@@ -63,6 +63,12 @@ public final class Session {
   /// Set by a command whose cell must count as failed without an error
   /// (`markCellFailed`); consumed when the cell is recorded.
   private var cellFailedInside = false
+  /// The bytes of the cells' inputs and outputs and of the prose so far
+  /// (counted in the memory budget, see `heldBytes`).
+  public internal(set) var cellBytes = 0
+  /// The bytes of the open note's lines (kept as a sum: adding them up
+  /// per line would make a long note quadratic).
+  var pendingNoteBytes = 0
   /// The seed the session started with; `save` records it in a notebook's
   /// header so a replay starts from the same random stream.
   public let initialSeed: UInt64
@@ -81,6 +87,13 @@ public final class Session {
     self.style = style
     self.table = table
     self.isInterrupted = isInterrupted
+  }
+
+  /// `isInterrupted`, or the time budget spent (`RunBudget`): what long
+  /// commands and replays poll between steps and cells.
+  public var stopRequested: @Sendable () -> Bool {
+    let interrupted = isInterrupted
+    return { interrupted() || RunBudget.timeIsUp }
   }
 
   /// What identifies the trajectory's state for `lastSweepMark`.
@@ -102,12 +115,14 @@ public final class Session {
   /// is added to it (see `note`).
   @discardableResult
   public func execute(_ line: String) -> CellResult? {
-    if let note = pendingNote { return continueNote(note, with: line) }
+    if let refused = InputLine.problem(line, isCommand: false) { return refuse(line, refused) }
+    if pendingNote != nil { return continueNote(with: line) }
     let trimmed = line.drop { $0.isWhitespace }
     if trimmed.hasPrefix("#") {
       addProse(String(trimmed.drop { $0 == "#" }.drop { $0 == " " || $0 == "\t" }))
       return nil
     }
+    if let refused = InputLine.problem(line) { return refuse(line, refused) }
     let word = String(trimmed.prefix { !$0.isWhitespace })
     if !word.isEmpty, let command = try? table.resolve(word), case .text(let run) = command.handler {
       let rest = String(trimmed.dropFirst(word.count).drop { $0.isWhitespace })
@@ -130,7 +145,8 @@ public final class Session {
       switch command.handler {
       case .state(let run):
         var working = state
-        let context = CommandContext(style: style, isInterrupted: isInterrupted, progress: progress)
+        let context = CommandContext(
+          style: style, isInterrupted: stopRequested, progress: progress, heldBytes: heldOutsideState)
         let reports = try run(&working, &reader, context)
         state = working
         return record(line, reports: reports, error: nil)
@@ -156,27 +172,48 @@ public final class Session {
   /// Adds a paragraph of Markdown prose after the cells so far (blank
   /// lines at either end dropped; nothing for blank text).
   public func addProse(_ markdown: String) {
-    var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
-      String($0.reversed().drop { $0.isWhitespace }.reversed())
+    // Trailing whitespace trimmed from the end only (reversing each line
+    // twice walked every character: 170,000 lines of prose took minutes
+    // under the fuzzer's sanitizer).
+    var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      var end = line.endIndex
+      while end > line.startIndex, line[line.index(before: end)].isWhitespace { end = line.index(before: end) }
+      return String(line[..<end])
     }
-    while let first = lines.first, first.isEmpty { lines.removeFirst() }
-    while let last = lines.last, last.isEmpty { lines.removeLast() }
-    guard !lines.isEmpty else { return }
-    entries.append(.prose(NotebookParser.proseSafe(lines.joined(separator: "\n"))))
+    // By index: removeFirst in a loop is quadratic in a run of blank lines.
+    guard let first = lines.firstIndex(where: { !$0.isEmpty }), let last = lines.lastIndex(where: { !$0.isEmpty })
+    else { return }
+    lines = Array(lines[first...last])
+    let prose = NotebookParser.proseSafe(lines.joined(separator: "\n"))
+    cellBytes += prose.utf8.count
+    entries.append(.prose(prose))
   }
 
   /// Starts a multi-line note (`note` with no text).
   func beginNote() {
     pendingNote = []
+    pendingNoteBytes = 0
   }
 
   /// One line of an open multi-line note: `.` alone ends it.
-  private func continueNote(_ note: [String], with line: String) -> CellResult? {
+  private func continueNote(with line: String) -> CellResult? {
     guard line.trimmingCharacters(in: .whitespaces) == "." else {
-      pendingNote = note + [line]
+      do throws(CoreError) {
+        try MemoryBudget.check(bytes: Double(line.utf8.count), held: heldBytes)
+      } catch {
+        return refuse(
+          line,
+          LabError.overBudget(
+            error, command: "note", what: "this line of the note", advice: "end the note with a line holding '.'"))
+      }
+      // Appended in place (copying the note per line would be quadratic).
+      pendingNote?.append(line)
+      pendingNoteBytes += line.utf8.count
       return nil
     }
+    let note = pendingNote ?? []
     pendingNote = nil
+    pendingNoteBytes = 0
     let before = entries.count
     addProse(note.joined(separator: "\n"))
     let message =
@@ -184,6 +221,13 @@ public final class Session {
       ? "note: \(note.count) line\(note.count == 1 ? "" : "s") of prose added"
       : "note: nothing to add (the note was blank)"
     return record(".", reports: [.message(message)], error: nil, asCell: false)
+  }
+
+  /// A line refused before it ran (`InputLine`): an error that is not a
+  /// cell, so `save` never writes it, holding at most 80 characters of it.
+  private func refuse(_ line: String, _ error: LabError) -> CellResult {
+    let shown = line.utf8.count > 320 || line.count > 80 ? String(line.prefix(80)) + "…" : line
+    return record(shown, reports: [], error: error, asCell: false)
   }
 
   private func record(_ line: String, reports: [Report], error: LabError?, asCell: Bool = true) -> CellResult {
@@ -195,6 +239,8 @@ public final class Session {
       failedInside: error == nil && cellFailedInside)
     cellFailedInside = false
     if asCell {
+      // The output is kept twice (as text and as reports), roughly.
+      cellBytes += line.utf8.count + 2 * cell.output.utf8.count + 64
       entries.append(.cell(index: cells.count))
       cells.append(cell)
     }
@@ -217,13 +263,14 @@ public final class Session {
     fileprivate var checkpoints: [String: LabState]
     fileprivate var lastPlot: Plot?
     fileprivate var quitRequested: Bool
+    fileprivate var cellBytes: Int
   }
 
   /// The session as it is now (state, cells, prose, checkpoints, last plot).
   public func snapshot() -> Snapshot {
     Snapshot(
       state: state, cells: cells, entries: entries, pendingNote: pendingNote, checkpoints: checkpoints,
-      lastPlot: lastPlot, quitRequested: quitRequested)
+      lastPlot: lastPlot, quitRequested: quitRequested, cellBytes: cellBytes)
   }
 
   /// Returns the session to `snapshot`, bit for bit.
@@ -232,8 +279,10 @@ public final class Session {
     cells = snapshot.cells
     entries = snapshot.entries
     pendingNote = snapshot.pendingNote
+    pendingNoteBytes = snapshot.pendingNote?.reduce(0) { $0 + $1.utf8.count } ?? 0
     checkpoints = snapshot.checkpoints
     lastPlot = snapshot.lastPlot
     quitRequested = snapshot.quitRequested
+    cellBytes = snapshot.cellBytes
   }
 }

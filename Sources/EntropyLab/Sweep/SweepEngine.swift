@@ -148,6 +148,7 @@ public enum SweepEngine {
           if stopped() { return }
           do throws(CoreError) {
             records.append(try s.takeStep().0)
+            RunBudget.count(1)
           } catch {
             failure = LabError.describe(error)
             break

@@ -94,7 +94,7 @@ public struct SweepScript {
     do throws(LabError) {
       var reader = ArgumentReader(command: "sweep", usage: SweepCommands.sweep.usage, tokens: [])
       reader.usage = SweepCommands.sweep.usage
-      try SweepCommands.checkMemory(grid: grid, runs: runs.count, state: session.state, threads: threads, args: reader)
+      try SweepCommands.checkMemory(grid: grid, runs: runs.count, session: session, threads: threads, args: reader)
       return try SweepEngine.run(
         grid: grid, runs: runs, from: session.state, threads: threads, apply: SettingsRegistry.sweepApply,
         read: SettingsRegistry.sweepRead, isInterrupted: session.isInterrupted, progress: progress)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The CI smoke run of the fuzzers: builds every target as run.sh does and
+# runs each for SECONDS (default 20) from an EMPTY corpus; fails unless
+# libFuzzer's coverage (cov:) and features (ft:) grew past the INITED line
+# and the corpus gained inputs — the check that the code is instrumented
+# (issue 11: "no interesting inputs… Is the code instrumented for
+# coverage?"). A crash in the smoke run fails too.
+#   Fuzz/check-coverage.sh            # all targets, 20 s each
+#   TARGETS=structure Fuzz/check-coverage.sh 30
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+seconds="${1:-20}"
+config="${FUZZ_CONFIG:-release}"
+status=0
+scratch="$(mktemp -d /tmp/entropy-lab-fuzz-smoke.XXXXXX)"
+trap 'rm -rf "$scratch"' EXIT
+for target in ${TARGETS:-commands notebook structure}; do
+  case "$target" in
+    commands) binary=FuzzCommands ;;
+    notebook) binary=FuzzNotebook ;;
+    structure) binary=FuzzNotebookStructure ;;
+    *) echo "unknown target $target" >&2; exit 2 ;;
+  esac
+  if ! (cd "$here" && swift build -c "$config" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address \
+    -Xswiftc -enable-testing --product "$binary" >"$scratch/build-$target.log" 2>&1); then
+    grep -v "Cannot export local symbol" "$scratch/build-$target.log" | grep -E "error" | head -20
+    echo "fuzz smoke: $target: build failed" >&2
+    status=1
+    continue
+  fi
+  mkdir -p "$scratch/$target/corpus" "$scratch/$target/work"
+  log="$scratch/$target/fuzz.log"
+  (cd "$scratch/$target/work" && SWIFT_BACKTRACE=enable=no "$here/.build/$config/$binary" \
+    -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$scratch/$target/" \
+    "$scratch/$target/corpus" >"$log" 2>&1)
+  code=$?
+  inited=$(grep -m1 "INITED" "$log" | grep -oE "cov: [0-9]+ ft: [0-9]+")
+  last=$(grep -E "^#[0-9]+" "$log" | tail -1 | grep -oE "cov: [0-9]+ ft: [0-9]+")
+  execs=$(grep -E "^#[0-9]+" "$log" | tail -1 | grep -oE "^#[0-9]+" | tr -d '#')
+  files=$(ls "$scratch/$target/corpus" | wc -l)
+  read -r _ c0 _ f0 <<<"${inited:-cov: 0 ft: 0}"
+  read -r _ c1 _ f1 <<<"${last:-cov: 0 ft: 0}"
+  echo "fuzz smoke: $target: ${execs:-0} executions in ${seconds} s; INITED cov $c0 ft $f0 -> cov $c1 ft $f1;" \
+    "corpus 0 -> $files inputs; exit $code"
+  if [ "$code" -ne 0 ]; then
+    grep -E "ERROR|SUMMARY|Fatal|failure" "$log" | head -5
+    echo "fuzz smoke: $target: the fuzzer stopped with a finding (see above)" >&2
+    status=1
+  elif ! [ "$c1" -gt "$c0" ] || ! [ "$f1" -gt "$f0" ] || [ "$files" -eq 0 ]; then
+    echo "fuzz smoke: $target: coverage did not grow: is the code instrumented?" >&2
+    status=1
+  fi
+done
+exit $status

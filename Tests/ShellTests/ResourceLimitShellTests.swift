@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// Issue 11, item 5 and the input limits of item 8, on the real binary: no
+/// input may abort the process (a refusal and exit status 1, never a
+/// signal), `--memory-limit` bounds what a session holds over many cells,
+/// `--max-steps` and `--max-seconds` bound a replay, and a piped line may
+/// have at most 1 MiB.
+@Suite struct ResourceLimitShellTests {
+  /// The issue's lines, with 50,000 states rather than 1,000,000 (the same
+  /// rollout overflow: 5·10⁹ tokens, hundreds of GB; a debug build takes
+  /// minutes to make a 10⁶-state policy). Before: "failed to allocate …
+  /// bytes", exit 134 (SIGABRT). Now: the step is refused with the figure.
+  static let abortLines = "policy arms 2 states 50000\nupdate grpo\ngroup 100000\nstep\nstatus\n"
+
+  @Test func aRolloutTooLargeForMemoryIsRefusedNotAnAbort() throws {
+    let run = try PipedRun.run([], input: Self.abortLines, timeout: 300)
+    #expect(!run.signaled, "ended by signal \(run.status): \(run.stderr)")
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("error: step: 1 sampled step of 50000 states × G = 100000 needs "))
+    #expect(run.stdout.contains("raise it with --memory-limit SIZE"))
+    // The session went on: `status` ran after the refusal.
+    #expect(run.stdout.contains("states"))
+    #expect(run.stderr.contains("1 command failed (first at line 4 of standard input)"))
+  }
+
+  /// The same cells in a notebook under `replay --check`.
+  @Test func theSameCellsUnderReplayCheckAreRefusedNotAnAbort() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let cells = Self.abortLines.split(separator: "\n").map { "> \($0)" }.joined(separator: "\n")
+    let path = try folder.write("abort.md", "```lab\n\(cells)\n```\n")
+    let run = try PipedRun.run(["replay", "--check", path], input: "", timeout: 300)
+    #expect(!run.signaled, "ended by signal \(run.status): \(run.stderr)")
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("needs ") || run.stderr.contains("needs "))
+  }
+
+  /// What a session holds accumulates: each `checkpoint` of a 48 MB state
+  /// holds another copy, and under a 128 MB budget the second is refused
+  /// (before: no check at all, memory grew until the process was killed).
+  @Test func checkpointsAccumulateAgainstTheMemoryLimit() throws {
+    let input = "policy arms 1000 states 1000\ncheckpoint a\ncheckpoint b\nstatus\n"
+    let run = try PipedRun.run(["--memory-limit", "128M"], input: input, timeout: 120)
+    #expect(!run.signaled)
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("checkpoint 'a'"))
+    #expect(
+      run.stdout.contains(
+        "error: checkpoint: another copy of the state needs 144 MB of memory (with what the session already holds), "
+          + "more than the 128 MB allowed (the limit set with --memory-limit); restore or drop checkpoints, or use "
+          + "a smaller policy"))
+    #expect(run.stderr.contains("1 command failed (first at line 3 of standard input)"))
+  }
+
+  /// `run N` grows the trajectory: repeated runs are refused once the
+  /// records would pass the budget, and the session keeps what it has.
+  @Test func repeatedRunsAreRefusedOnceTheTrajectoryWouldPassTheLimit() throws {
+    let input = Array(repeating: "run 10000", count: 12).joined(separator: "\n") + "\nstatus\n"
+    let run = try PipedRun.run(["--memory-limit", "8M"], input: input, timeout: 300)
+    #expect(!run.signaled)
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("error: run: 10000 steps needs "))
+    let refused = run.lines.filter { $0.hasPrefix("error: run:") }.count
+    #expect(refused >= 1 && refused < 12, "\(refused) of 12 runs refused")
+  }
+
+  /// A bad `--memory-limit` is a usage error (64).
+  @Test func aBadMemoryLimitIsAUsageError() throws {
+    let run = try PipedRun.run(["--memory-limit", "12X"], input: "status\n")
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("--memory-limit '12X' is not a size of at least 1 MiB"))
+  }
+
+  /// `compare steps 1000000 seeds 1..1000` would have run for hours (in
+  /// safe mode too). A replay's default step budget (10⁶) refuses it
+  /// before it starts.
+  @Test func aReplayRefusesACompareBeyondItsDefaultStepBudget() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = try folder.write(
+      "long.md", "```lab\n> update grpo\n> compare steps 1000000 seeds 1..1000\n> status\n```\n")
+    // Without --check the regenerated notebook (the cells' outputs) is printed.
+    let run = try PipedRun.run(["replay", path], input: "", timeout: 120)
+    #expect(!run.signaled)
+    #expect(run.status == 1)
+    #expect(
+      (run.stdout + run.stderr).contains(
+        "compare: 5000000000 steps would pass the step budget (1000000 of 1000000 left; raise it with --max-steps)"))
+  }
+
+  /// `--max-steps` counts steps across cells; `--max-seconds` stops a long
+  /// run between steps and runs no further cell.
+  @Test func aReplayStopsAtItsStepAndTimeBudgets() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let steps = try folder.write("steps.md", "```lab\n> run 50\n> run 50\n> run 50\n```\n")
+    let stepRun = try PipedRun.run(["replay", "--max-steps", "120", steps], input: "", timeout: 120)
+    #expect(stepRun.status == 1)
+    #expect(
+      (stepRun.stdout + stepRun.stderr).contains(
+        "run: 50 steps would pass the step budget (20 of 120 left; raise it with --max-steps)"))
+    let slow = try folder.write("slow.md", "```lab\n> run 10000000\n> status\n```\n")
+    let start = Date()
+    let timeRun = try PipedRun.run(
+      ["replay", "--max-seconds", "1", "--max-steps", "100000000", slow], input: "", timeout: 120)
+    #expect(Date().timeIntervalSince(start) < 60)
+    #expect(!timeRun.signaled)
+    let all = timeRun.stdout + timeRun.stderr
+    #expect(all.contains("of 10000000 steps: the time budget of 1 s is spent (raise it with --max-seconds)"))
+  }
+
+  /// A piped line over 1 MiB stops the reading with a clear error, and
+  /// memory stays bounded: `entropy-lab /dev/zero` ends (it grew to 2.6 GB
+  /// in 3 s before).
+  @Test func aLineOverOneMebibyteStopsTheReading() throws {
+    let input = String(repeating: "a", count: 2 << 20) + "\nstatus\n"
+    let run = try PipedRun.run([], input: input, timeout: 120)
+    #expect(run.status == 1)
+    #expect(
+      run.stdout
+        == "error: line 1 of standard input is longer than 1048576 bytes (1 MiB), the most a line may have; "
+        + "nothing more was read\n")
+    let zero = try PipedRun.run(["/dev/zero"], input: "", timeout: 120)
+    #expect(!zero.signaled)
+    #expect(zero.status == 1)
+    #expect(zero.stdout.contains("error: line 1 of /dev/zero is longer than 1048576 bytes"))
+  }
+
+  /// A NUL byte in piped input: the line is refused naming the byte (it
+  /// was cut there before), and the next line runs.
+  @Test func aNulByteInPipedInputIsRefusedNamingItsPosition() throws {
+    let run = try PipedRun.run([], input: "lr 0.5\u{0}9\nlr 0.25\n")
+    #expect(run.status == 1)
+    #expect(
+      run.lines == [
+        "error: the line has a NUL byte at byte 7; lines must be text (nothing was run)", "lr: η = 0.25",
+      ])
+  }
+}
