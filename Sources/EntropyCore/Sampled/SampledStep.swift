@@ -228,6 +228,11 @@ public enum SampledTrainer {
   /// The population term −η·Cov(log π, A) with the exact advantages
   /// A = μ − V, mean over states: Thm. 2's prediction for an NPG step of
   /// size η, for comparison with what the sampled step did.
+  ///
+  /// NaN when the term is beyond a Double (|η·Cov| > 1.8e308): a step
+  /// whose groups were all filtered out changes nothing and is kept even at
+  /// an extreme η, and its term used to be recorded as ±inf, a value it
+  /// does not have.
   public static func populationTerm(policy: Policy, bandit: Bandit, learningRate eta: Double) -> Double {
     let a = bandit.advantages(under: policy)
     var total = 0.0
@@ -242,6 +247,7 @@ public enum SampledTrainer {
         }
       }
     }
-    return total / Double(policy.states)
+    let term = total / Double(policy.states)
+    return term.isFinite ? term : .nan
   }
 }

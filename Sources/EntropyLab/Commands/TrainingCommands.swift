@@ -30,7 +30,7 @@ enum TrainingCommands {
       let g = try args.integer("the group size G", in: 1...100_000)
       try args.expectEnd()
       state.grpo.groupSize = g
-      var reports: [Report] = [.message("group: G = \(g)")]
+      var reports: [Report] = [SettingsRegistry.report("group: G = \(g)", keys: ["group"], state)]
       if g == 1 && state.grpo.filter {
         reports.append(.warning("with G = 1 every group has equal rewards, so the filter drops them all"))
       }
@@ -51,9 +51,12 @@ enum TrainingCommands {
       }
       try args.expectEnd()
       if case .gaussian(let sigma) = state.grpo.noise {
-        return [.message("noise: gaussian σ = \(NumberStyle.setting.format(sigma))")]
+        return [
+          SettingsRegistry.report(
+            "noise: gaussian σ = \(NumberStyle.setting.format(sigma))", keys: ["noise", "noise.sigma"], state)
+        ]
       }
-      return [.message("noise: " + kind)]
+      return [SettingsRegistry.report("noise: " + kind, keys: ["noise"], state)]
     })
 
   static let filter = Command(
@@ -79,7 +82,10 @@ enum TrainingCommands {
       state.grpo.filter = on
       state.grpo.refill = refill
       state.grpo.refillCap = cap
-      return [.message("filter: \(on ? "on" : "off")" + (refill ? ", refill up to \(cap) passes" : ""))]
+      return [
+        SettingsRegistry.report(
+          "filter: \(on ? "on" : "off")" + (refill ? ", refill up to \(cap) passes" : ""), keys: ["filter"], state)
+      ]
     })
 
   static let minibatches = Command(
@@ -111,7 +117,7 @@ enum TrainingCommands {
       state.grpo.order = order
       var text = "minibatches: M = \(m)"
       if keep || order != .reshuffle { text += ", groups \(keep ? "keep" : "split"), order \(order.rawValue)" }
-      return [.message(text)]
+      return [SettingsRegistry.report(text, keys: ["minibatches"], state)]
     })
 
   static let epochs = Command(
@@ -121,7 +127,7 @@ enum TrainingCommands {
     handler: .state { state, args, _ throws(LabError) in
       state.grpo.epochs = try args.integer("the number of epochs E", in: 1...1000)
       try args.expectEnd()
-      return [.message("epochs: E = \(state.grpo.epochs)")]
+      return [SettingsRegistry.report("epochs: E = \(state.grpo.epochs)", keys: ["epochs"], state)]
     })
 
   /// The reference scripts' PPO clip ranges, by name.
@@ -154,7 +160,9 @@ enum TrainingCommands {
       state.grpo.clipLow = low
       state.grpo.clipHigh = high
       return [
-        .message("clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))")
+        SettingsRegistry.report(
+          "clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))",
+          keys: ["clip.low", "clip.high"], state)
       ]
     })
 
@@ -203,7 +211,9 @@ enum TrainingCommands {
         let values = state.controls.values[name] ?? []
         let shown = zip(params, values).map { "\($0.symbol) = \(NumberStyle.setting.format($1))" }
         var reports: [Report] = [
-          .message("\(name): \(state.controls.isOn(name) ? "on" : "off") (\(shown.joined(separator: ", ")))")
+          SettingsRegistry.report(
+            "\(name): \(state.controls.isOn(name) ? "on" : "off") (\(shown.joined(separator: ", ")))",
+            keys: SettingsRegistry.keys(ofControl: name), state)
         ]
         reports += notes(for: name, state)
         return reports

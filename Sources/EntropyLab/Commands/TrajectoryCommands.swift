@@ -317,7 +317,7 @@ enum TrajectoryCommands {
     })
 
   static let compare = Command(
-    name: "compare", usage: "compare [SETTING …] [steps N] [seeds s1..s2]",
+    name: "compare", usage: "compare [SETTING …] [KEY=VALUE …] [steps N] [seeds s1..s2]",
     summary: "Run each setting from the current state with the same seeds, side by side (the state is not changed).",
     details: [
       "SETTING is none (plain GRPO) or a control: "
@@ -326,20 +326,25 @@ enum TrajectoryCommands {
       "Each setting turns on only that control (with its current values; 'none' = plain GRPO),",
       "then takes N sampled steps (default 50) once per seed (default seeds 1..5), every run starting",
       "from the current policy. Prints final and mean H and R per setting (mean ± std over seeds)",
-      "and one overlaid plot of the mean entropy. Needs 'update grpo'.",
+      "and one overlaid plot of the mean entropy. Needs 'update grpo' (or update=grpo).",
+      "KEY=VALUE: any setting (as 'set'), applied to every run before its control, e.g.",
+      "'compare clipcov klcov ratio=0.01 lr=0.5'. For several values of a setting use 'sweep'.",
+      "compare is a view over the sweep engine: it is 'sweep control=none,… KEY=VALUE seeds s1..s2 steps N'",
+      "shown as a table; runs spread over every core, 'plot sweep' and 'export csv|json' work after it.",
+      "Under --json it prints the sweep's lines too: one per run (settings, seed, every step) and one summary",
+      "per setting. Ctrl-C stops between steps; finished runs are kept and their rows marked partial.",
     ],
     subwords: ["none"] + EntropyControls.all.map { $0.name } + ["steps", "seeds"],
     group: "Trajectory",
-    handler: .state { state, args, context throws(LabError) in
-      var settings: [String?] = []
+    handler: .session { session, args throws(LabError) in
+      var controls: [String] = []
+      var settings: [(key: String, value: String)] = []
       var steps = 50
       var seeds: ClosedRange<UInt64> = 1...5
       while !args.isAtEnd {
         let word = try args.next("a setting")
-        if word == "none" {
-          settings.append(nil)
-        } else if EntropyControls.named(word) != nil {
-          settings.append(word)
+        if word == "none" || EntropyControls.named(word) != nil {
+          controls.append(word)
         } else if word == "steps" {
           steps = try args.integer("the number of steps N", in: 1...1_000_000)
         } else if word == "seeds" {
@@ -350,20 +355,42 @@ enum TrajectoryCommands {
             throw args.error("is not a seed range s1..s2 (s1 ≤ s2, at most 1000 seeds)", word: spec)
           }
           seeds = a...b
+        } else if word.contains("=") {
+          let pair = try SettingsRegistry.split(word, command: "compare", expected: args.usage)
+          guard let setting = SettingsRegistry.setting(pair.key), setting.key != "seed", setting.key != "control"
+          else {
+            let why = pair.key == "seed" ? "is set per run: give the seeds with 'seeds s1..s2'" : nil
+            let what = pair.key == "control" ? "is what compare varies: name the controls (none, clipcov, …)" : nil
+            throw args.error(why ?? what ?? "is not a setting key ('get' lists every key)", word: pair.key)
+          }
+          settings.append((setting.key, pair.value))
         } else {
           throw args.error(
-            "is not a setting (none, \(EntropyControls.all.map { $0.name }.joined(separator: ", ")), steps or seeds)",
+            "is not a setting (none, \(EntropyControls.all.map { $0.name }.joined(separator: ", ")), KEY=VALUE, "
+              + "steps or seeds)",
             word: word)
         }
       }
-      guard state.rule == .grpo else {
+      var probe = session.state
+      try SettingsRegistry.apply(settings, to: &probe, command: "compare")
+      guard probe.rule == .grpo else {
         throw args.error("needs sampled steps: the controls act on GRPO updates ('update grpo' first)")
       }
-      if settings.isEmpty { settings = [nil] + EntropyControls.all.map { $0.name } }
-      let result = Comparison.run(from: state, settings: settings, steps: steps, seeds: Array(seeds), context: context)
-      if result.outcomes.isEmpty && !result.interrupted {
+      if controls.isEmpty { controls = ["none"] + EntropyControls.all.map { $0.name } }
+      let grid = Comparison.grid(settings: settings, controls: controls, steps: steps, seeds: Array(seeds))
+      let runs = Array(0..<grid.runCount)
+      try SweepCommands.checkMemory(
+        grid: grid, runs: runs.count, state: session.state, threads: session.sweepThreads, args: args)
+      let outcome = try SweepEngine.run(
+        grid: grid, runs: runs, from: session.state, threads: session.sweepThreads,
+        apply: SettingsRegistry.sweepApply, read: SettingsRegistry.sweepRead, isInterrupted: session.isInterrupted,
+        progress: session.runProgress)
+      let result = Comparison.reports(outcome, from: session.state, json: session.style.json)
+      if result.outcomes.isEmpty && !outcome.interrupted {
         throw args.error("every run failed: " + result.failures.joined(separator: "; "))
       }
+      session.lastSweep = outcome
+      session.lastSweepMark = session.trajectoryMark
       return result.reports
     })
 }

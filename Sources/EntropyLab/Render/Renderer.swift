@@ -1,8 +1,26 @@
 /// Turns reports and errors into the text a user sees: the only place
-/// where results and errors become characters.
+/// where results and errors become characters. Every piece of text a
+/// report or error carries (which may hold a notebook's cell, a file name
+/// or a typed word) goes through `TerminalText.visible`, so no control
+/// character reaches a terminal or a transcript; JSON escapes its own.
 public enum Renderer {
   /// The output of one cell, without a trailing newline.
-  public static func render(_ reports: [Report], error: LabError?, style: OutputStyle) -> String {
+  ///
+  /// - Parameters:
+  ///   - cell: the cell's number and its line as typed: in JSON every
+  ///     object starts with `"cell": n, "command": "…"`.
+  public static func render(
+    _ reports: [Report], error: LabError?, style: OutputStyle, cell: (number: Int, command: String)? = nil
+  ) -> String {
+    if style.json, let cell {
+      let stamp: [(String, JSONValue)] = [("cell", .int(cell.number)), ("command", .string(cell.command))]
+      var objects = reports.flatMap(json)
+      if let error { objects.append(json(error)) }
+      return objects.map { value in
+        guard case .object(let fields) = value else { return value.serialized }
+        return JSONValue.object(stamp + fields.filter { $0.0 != "cell" && $0.0 != "command" }).serialized
+      }.joined(separator: "\n")
+    }
     var lines: [String] = []
     for report in reports { lines.append(contentsOf: render(report, style: style)) }
     if let error { lines.append(render(error, style: style)) }
@@ -13,10 +31,10 @@ public enum Renderer {
   public static func render(_ report: Report, style: OutputStyle) -> [String] {
     if style.json { return json(report).map(\.serialized) }
     switch report {
-    case .message(let text): return [text]
-    case .warning(let text): return [paint("note: ", .yellow, style) + text]
-    case .block(let text): return [text]
-    case .record(let text, _): return [text]
+    case .message(let text): return [TerminalText.visible(text)]
+    case .warning(let text): return [paint("note: ", .yellow, style) + TerminalText.visible(text)]
+    case .block(let text): return [TerminalText.visible(text)]
+    case .record(let text, _): return [TerminalText.visible(text)]
     case .table(let table): return TextTable.render(table)
     case .plot(let plot): return [TerminalPlot.render(plot, unicode: style.unicode)]
     }
@@ -54,14 +72,17 @@ public enum Renderer {
 
   /// An error as one line (text) or `{"error": …}` (JSON).
   public static func render(_ error: LabError, style: OutputStyle) -> String {
-    if style.json {
-      var fields: [(String, JSONValue)] = [("error", .string(error.message))]
-      if let expected = error.expected { fields.append(("expected", .string(expected))) }
-      return JSONValue.object(fields).serialized
-    }
-    var text = paint("error: ", .red, style) + error.message
-    if let expected = error.expected { text += "\n  expected: " + expected }
+    if style.json { return json(error).serialized }
+    var text = paint("error: ", .red, style) + TerminalText.visible(error.message)
+    if let expected = error.expected { text += "\n  expected: " + TerminalText.visible(expected) }
     return text
+  }
+
+  /// An error as a JSON object: `{"error": message, "expected": usage}`.
+  public static func json(_ error: LabError) -> JSONValue {
+    var fields: [(String, JSONValue)] = [("error", .string(error.message))]
+    if let expected = error.expected { fields.append(("expected", .string(expected))) }
+    return .object(fields)
   }
 
   /// ANSI colours from the 16 base colours, so users' themes apply.
@@ -86,7 +107,7 @@ enum TextTable {
         switch cell {
         case .number(let x, let style): return style.format(x)
         case .int(let i): return String(i)
-        case .text(let s): return s
+        case .text(let s): return TerminalText.visible(s)
         case .none: return "-"
         }
       }

@@ -15,7 +15,7 @@ public struct CommandTable: Sendable {
   public static let standard = CommandTable(
     PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + TrainingCommands.all + TrainerKnobCommands.all
       + TrajectoryCommands.all + SweepCommands.all
-      + SessionCommands.all + NotebookCommands.all + ExportCommands.all)
+      + SessionCommands.all + NotebookCommands.all + ExportCommands.all + SettingsCommands.all)
 
   /// The groups in the order `help` lists them.
   public static let groupOrder = [
