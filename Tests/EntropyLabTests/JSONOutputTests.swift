@@ -102,7 +102,8 @@ import Testing
         == [
           "kind", "rule", "step", "entropy_before", "entropy_after", "entropy_change", "first_order", "second_order",
           "path_integral", "first_order_residual", "expected_reward", "tokens", "candidates", "clipped", "penalized",
-          "ppo_clipped", "population_term", "cell", "command",
+          "ppo_clipped", "population_term", "cell", "command", "responses", "dual_clipped", "rollout_passes",
+          "groups_drawn", "updates", "response_covariance", "token_covariance",
         ])
     #expect(LabHarness.number(s["tokens"]) == 8)
   }

@@ -41,6 +41,7 @@ import Testing
         Defaults (paper §4.3): ratio r = 0.0002, low ω_low = 1, high ω_high = 5.
         Settings may be changed without switching on or off: 'clipcov ratio …'.
         Controls act on sampled steps ('update grpo').
+        The reference Clip-Cov scripts (PRIME-RL, verl) run it with PPO ε = 1/1 ('clip clipcov'), to filter only extreme tokens; the session's clip (default 0.2/0.2) applies until changed.
         """)
   }
 

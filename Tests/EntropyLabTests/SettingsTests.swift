@@ -146,15 +146,19 @@ struct SettingsTests {
   static let lineOf: [String: [String]] = [
     "policy": ["policy arms 4 states 2", "policy random"], "rewards": ["rewards 1 0 0 1"],
     "adv": ["adv 1 0 0 0", "adv exact"], "update": ["update npg"], "lr": ["lr 0.2"], "seed": ["seed 3"],
-    "predict": ["predict"], "step": ["step 2"], "show": ["show"], "group": ["group 4"],
+    "predict": ["predict"], "step": ["step 2"], "show": ["show", "show last"], "group": ["group 4"],
     "noise": ["noise gaussian 0.2", "noise bernoulli"], "filter": ["filter off"], "minibatches": ["minibatches 2"],
     "epochs": ["epochs 2"], "clip": ["clip 0.2 0.28"], "clipcov": ["clipcov on"], "klcov": ["klcov on"],
     "cliphigher": ["cliphigher on"], "entropybonus": ["entropybonus on ratio 2"], "run": ["update grpo", "run 2"],
-    "tokens": ["tokens top 2"], "history": ["history last 1"], "plot": ["plot entropy"], "fit": ["fit"],
+    "tokens": ["tokens top 2", "tokens flips", "tokens responses"], "history": ["history last 1"],
+    "plot": ["plot entropy"], "fit": ["fit"],
     "compare": ["compare none klcov steps 2 seeds 1..2"], "sweep": ["sweep lr=0.1,0.2 seeds 1..2 steps 2"],
     "help": ["help", "help set"], "status": ["status"], "checkpoint": ["checkpoint a"], "restore": ["restore a"],
     "quit": ["quit"], "note": ["note a *note*"], "save": ["save"], "replay": ["replay"], "export": ["export csv"],
     "set": ["set lr=0.3 klcov.ratio=0.01", "set lr=-1"], "get": ["get lr klcov.on"],
+    "length": ["length 2..3"], "reward": ["reward all", "reward"], "aggregation": ["aggregation seq-mean-token-mean"],
+    "microbatches": ["microbatches 2"], "optimizer": ["optimizer adamw decay 0"], "gradclip": ["gradclip 1"],
+    "dualclip": ["dualclip 3"],
   ]
 
   @Test("every command of the table prints only JSON objects carrying cell and command under --json")

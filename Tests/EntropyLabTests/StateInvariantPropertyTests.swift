@@ -107,7 +107,7 @@ enum RandomCommands {
   }
 
   static func line(_ rng: inout SplitMix64, arms k: Int, states s: Int) -> String {
-    switch rng.next() % 40 {
+    switch rng.next() % 42 {
     case 0: return "policy arms \(count(&rng, upTo: 6))" + (chance(40, &rng) ? " states \(count(&rng, upTo: 3))" : "")
     case 1, 2: return "policy logits \(values(k, &rng, of: number))" + state(s, &rng)
     case 3: return "policy probs \(values(k, &rng, of: number))" + state(s, &rng)
@@ -154,6 +154,24 @@ enum RandomCommands {
           "sweep lr=0.1,2 update=pg,grpo steps 2 seeds 1..2", "sweep group=1,x each 'policy random'",
           "set lr=0.5 clipcov.on=on", "set lr=-1 group=2", "set control=klcov ratio=0.01 noise.sigma=0.3",
           "set seed=7 clip=0.3", "get", "get lr clipcov.ratio", "get nonsense",
+        ], &rng)
+    case 39:
+      // Issue 14's trainer settings.
+      return pick(
+        [
+          "length \(count(&rng, upTo: 4))", "length 2..\(count(&rng, upTo: 4))", "reward all", "reward mean", "reward",
+          "reward some", "aggregation seq-mean-token-mean", "aggregation token-sum", "aggregation mean",
+          "microbatches \(count(&rng, upTo: 3))", "optimizer adamw", "optimizer sgd",
+          "optimizer adamw beta1 \(number(&rng))",
+          "gradclip \(number(&rng))", "gradclip off", "dualclip \(number(&rng))", "dualclip off",
+        ], &rng)
+    case 40:
+      return pick(
+        [
+          "filter on refill cap \(count(&rng, upTo: 3))", "filter off refill",
+          "minibatches \(count(&rng, upTo: 3)) groups keep order fixed", "minibatches 2 groups split order shuffle",
+          "minibatches 2 order bogus", "clip clipcov", "clip cliphigher", "clip standard", "tokens flips",
+          "tokens responses", "show last", "show last state 0",
         ], &rng)
     default:
       // A junk line built from command words and extremes.

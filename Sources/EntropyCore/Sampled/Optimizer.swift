@@ -27,8 +27,9 @@ public struct AdamState: Sendable, Equatable {
   /// `torch.optim.AdamW` (single-tensor path) computes it:
   /// z ← z·(1 − η·λ); m ← m + (1 − β1)·(g − m); v ← β2·v + (1 − β2)·g²;
   /// z ← z − (η / (1 − β1^t))·m / (√v / √(1 − β2^t) + ε).
-  /// Masked logits (−∞) are left alone. Returns false if a logit would
-  /// become non-finite (z then partly updated).
+  /// Masked logits (−∞) are left alone. Returns false if a logit or a
+  /// moment would become non-finite (z and the moments then partly updated:
+  /// the caller discards both).
   mutating func update(
     _ z: inout [Double], gradient g: [Double], learningRate eta: Double, beta1: Double, beta2: Double,
     eps: Double, decay: Double
@@ -45,8 +46,13 @@ public struct AdamState: Sendable, Equatable {
     let stepSize = eta / bias1
     for i in z.indices where z[i] > -Double.infinity {
       var x = z[i] * (1 - eta * decay)
-      m[i] += (1 - beta1) * (g[i] - m[i])
-      v[i] = v[i] * beta2 + (1 - beta2) * g[i] * g[i]
+      let mi = m[i] + (1 - beta1) * (g[i] - m[i])
+      let vi = v[i] * beta2 + (1 - beta2) * g[i] * g[i]
+      // g² can overflow where g does not: refuse the step rather than keep
+      // an infinite moment.
+      guard mi.isFinite, vi.isFinite else { return false }
+      m[i] = mi
+      v[i] = vi
       let denom = v[i].squareRoot() / bias2Root + eps
       x += -stepSize * (m[i] / denom)
       guard x.isFinite else { return false }

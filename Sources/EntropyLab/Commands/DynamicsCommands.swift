@@ -202,7 +202,18 @@ enum DynamicsCommands {
       return row
     }
     var table = Table(columns: columns, rows: rows, jsonPrefix: [("kind", .string("step"))])
-    for (i, r) in records.enumerated() { table.rowJSON[i] = [("rule", .string(r.rule.isEmpty ? rule : r.rule))] }
+    for (i, r) in records.enumerated() {
+      table.rowJSON[i] = [("rule", .string(r.rule.isEmpty ? rule : r.rule))]
+      // Issue 14's per-step quantities: in the JSON rows only, so the text
+      // row stays narrow.
+      if let c = r.sampled {
+        table.rowJSON[i]? += [
+          ("responses", .int(c.responses)), ("dual_clipped", .int(c.dualClipped)), ("rollout_passes", .int(c.passes)),
+          ("groups_drawn", .int(c.groupsDrawn)), ("updates", .int(c.updates)),
+          ("response_covariance", .number(c.responseCovariance)), ("token_covariance", .number(c.tokenCovariance)),
+        ]
+      }
+    }
     return table
   }
 
