@@ -83,6 +83,21 @@ import Testing
         epochs             1
         clip.low           0.2
         clip.high          0.2
+        length             1
+        reward             mean
+        aggregation        token-mean
+        groups             split
+        order              reshuffle
+        microbatches       1
+        refill             off
+        refill.cap         10
+        optimizer          sgd
+        optimizer.beta1    -
+        optimizer.beta2    -
+        optimizer.eps      -
+        optimizer.decay    -
+        gradclip           off
+        dualclip           off
         clipcov.on         off
         clipcov.ratio      0.0002
         clipcov.low        1

@@ -102,6 +102,29 @@ struct SettingsTests {
     LabHarness.refuse(s, "get nonsense", command: "get", word: "nonsense")
   }
 
+  @Test("issue 14's knobs have keys that set what their commands set")
+  func trainerKnobKeys() {
+    let viaSet = LabHarness.session([
+      "set length=2..5 reward=all aggregation=seq-mean-token-sum groups=keep order=fixed microbatches=2 refill=on "
+        + "refill.cap=3 optimizer=adamw optimizer.beta1=0.8 gradclip=1 dualclip=3"
+    ])
+    let viaCommands = LabHarness.session([
+      "length 2..5", "reward all", "aggregation seq-mean-token-sum", "minibatches 1 groups keep order fixed",
+      "microbatches 2", "filter on refill cap 3", "optimizer adamw beta1 0.8", "gradclip 1", "dualclip 3",
+    ])
+    #expect(viaSet.state == viaCommands.state)
+    #expect(SettingsRegistry.value("length", in: viaSet.state) == .word("2..5"))
+    #expect(SettingsRegistry.value("optimizer.beta2", in: viaSet.state) == .number(0.999))
+    LabHarness.run(viaSet, "set length=4 gradclip=off optimizer=sgd")
+    #expect(SettingsRegistry.value("length", in: viaSet.state) == .integer(4))
+    #expect(viaSet.state.grpo.gradientClip == nil && viaSet.state.grpo.optimizer == .sgd)
+    #expect(SettingsRegistry.value("optimizer.eps", in: viaSet.state) == .absent)
+    for bad in ["length=5..2", "length=0", "dualclip=1", "gradclip=-1", "optimizer.beta1=1", "order=random"] {
+      let cell = LabHarness.refuseKeepingState(viaSet, "set " + bad)
+      #expect(cell?.error?.word == bad, "\(bad)")
+    }
+  }
+
   @Test("views: control turns exactly its controls on; control.ratio (alias ratio) sets every ratio")
   func views() {
     let s = LabHarness.session(["clipcov on", "entropybonus on"])
@@ -156,8 +179,8 @@ struct SettingsTests {
     "help": ["help", "help set"], "status": ["status"], "checkpoint": ["checkpoint a"], "restore": ["restore a"],
     "quit": ["quit"], "note": ["note a *note*"], "save": ["save"], "replay": ["replay"], "export": ["export csv"],
     "set": ["set lr=0.3 klcov.ratio=0.01", "set lr=-1"], "get": ["get lr klcov.on"],
-    "length": ["length 2..3"], "reward": ["reward all", "reward"], "aggregation": ["aggregation seq-mean-token-mean"],
-    "microbatches": ["microbatches 2"], "optimizer": ["optimizer adamw decay 0"], "gradclip": ["gradclip 1"],
+    "length": ["length 2..4"], "reward": ["reward all", "reward"], "aggregation": ["aggregation token-sum"],
+    "microbatches": ["microbatches 2"], "optimizer": ["optimizer adamw beta1 0.8"], "gradclip": ["gradclip 1"],
     "dualclip": ["dualclip 3"],
   ]
 

@@ -302,7 +302,10 @@ enum DynamicsCommands {
     }
     let policy = last.before
     let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
-    let predictions = EntropyDynamics.predictShaped(policy: policy, change: last.delta).perState
+    // The guard above matched the shapes, so the prediction cannot refuse them.
+    guard let predictions = try? EntropyDynamics.predict(policy: policy, change: last.delta).perState else {
+      return [.message("show last: no step taken yet")]
+    }
     var reports: [Report] = []
     let fmt = NumberStyle.value.format
     for s in rows where s < policy.states {

@@ -26,6 +26,9 @@ enum TrainerKnobCommands {
     return parts.joined(separator: ", ")
   }
 
+  /// The settings keys of the optimiser.
+  static let optimizerKeys = ["optimizer", "optimizer.beta1", "optimizer.beta2", "optimizer.eps", "optimizer.decay"]
+
   static func optimizerText(_ o: OptimizerKind) -> String {
     switch o {
     case .sgd: return "optimizer sgd"
@@ -55,7 +58,10 @@ enum TrainerKnobCommands {
       }
       try args.expectEnd()
       state.grpo.response = ResponseModel(minLength: lo, maxLength: hi, reward: state.grpo.response.reward)
-      return [.message("length: \(state.grpo.response.lengthText) tokens per response")]
+      return [
+        SettingsRegistry.report(
+          "length: \(state.grpo.response.lengthText) tokens per response", keys: ["length"], state)
+      ]
     })
 
   static let reward = Command(
@@ -73,7 +79,7 @@ enum TrainerKnobCommands {
       let word = try args.choice("a reward model", ResponseReward.allCases.map(\.rawValue))
       try args.expectEnd()
       state.grpo.response.reward = ResponseReward(rawValue: word) ?? .mean
-      return [.message("reward: \(word) (\(state.grpo.response.lengthText))")]
+      return [SettingsRegistry.report("reward: \(word) (\(state.grpo.response.lengthText))", keys: ["reward"], state)]
     })
 
   /// The exact expected reward and token advantages of the response model.
@@ -116,7 +122,7 @@ enum TrainerKnobCommands {
       let word = try args.choice("a loss aggregation mode", LossAggregation.allCases.map(\.rawValue))
       try args.expectEnd()
       state.grpo.aggregation = LossAggregation(rawValue: word) ?? .tokenMean
-      return [.message("aggregation: \(word)")]
+      return [SettingsRegistry.report("aggregation: \(word)", keys: ["aggregation"], state)]
     })
 
   static let microbatches = Command(
@@ -131,7 +137,7 @@ enum TrainerKnobCommands {
     handler: .state { state, args, _ throws(LabError) in
       state.grpo.microbatches = try args.integer("the number of micro-batches m", in: 1...100_000)
       try args.expectEnd()
-      return [.message("microbatches: m = \(state.grpo.microbatches)")]
+      return [SettingsRegistry.report("microbatches: m = \(state.grpo.microbatches)", keys: ["microbatches"], state)]
     })
 
   static let optimizer = Command(
@@ -149,7 +155,7 @@ enum TrainerKnobCommands {
       if kind == "sgd" {
         try args.expectEnd()
         state.grpo.optimizer = .sgd
-        return [.message(optimizerText(.sgd))]
+        return [SettingsRegistry.report(optimizerText(.sgd), keys: optimizerKeys, state)]
       }
       guard case .adamw(var b1, var b2, var eps, var wd) = OptimizerKind.adamwDefaults else { return [] }
       while !args.isAtEnd {
@@ -171,7 +177,9 @@ enum TrainerKnobCommands {
         }
       }
       state.grpo.optimizer = .adamw(beta1: b1, beta2: b2, eps: eps, decay: wd)
-      var reports: [Report] = [.message(optimizerText(state.grpo.optimizer))]
+      var reports: [Report] = [
+        SettingsRegistry.report(optimizerText(state.grpo.optimizer), keys: optimizerKeys, state)
+      ]
       if state.rule != .grpo {
         reports.append(.warning("the optimizer acts on sampled steps only; 'update grpo' to use it"))
       }
@@ -188,12 +196,14 @@ enum TrainerKnobCommands {
       if args.consume("off") {
         try args.expectEnd()
         state.grpo.gradientClip = nil
-        return [.message("gradclip: off")]
+        return [SettingsRegistry.report("gradclip: off", keys: ["gradclip"], state)]
       }
       let c = try args.positiveNumber("the maximum gradient norm c (or off)")
       try args.expectEnd()
       state.grpo.gradientClip = c
-      return [.message("gradclip: global norm ≤ \(NumberStyle.setting.format(c))")]
+      return [
+        SettingsRegistry.report("gradclip: global norm ≤ \(NumberStyle.setting.format(c))", keys: ["gradclip"], state)
+      ]
     })
 
   static let dualclip = Command(
@@ -209,7 +219,7 @@ enum TrainerKnobCommands {
       if args.consume("off") {
         try args.expectEnd()
         state.grpo.dualClip = nil
-        return [.message("dualclip: off")]
+        return [SettingsRegistry.report("dualclip: off", keys: ["dualclip"], state)]
       }
       let word = args.peek ?? ""
       let c = try args.number("the dual-clip constant c > 1 (or off)")
@@ -218,6 +228,6 @@ enum TrainerKnobCommands {
       }
       try args.expectEnd()
       state.grpo.dualClip = c
-      return [.message("dualclip: c = \(NumberStyle.setting.format(c))")]
+      return [SettingsRegistry.report("dualclip: c = \(NumberStyle.setting.format(c))", keys: ["dualclip"], state)]
     })
 }

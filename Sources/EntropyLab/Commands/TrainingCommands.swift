@@ -84,7 +84,8 @@ enum TrainingCommands {
       state.grpo.refillCap = cap
       return [
         SettingsRegistry.report(
-          "filter: \(on ? "on" : "off")" + (refill ? ", refill up to \(cap) passes" : ""), keys: ["filter"], state)
+          "filter: \(on ? "on" : "off")" + (refill ? ", refill up to \(cap) passes" : ""),
+          keys: ["filter", "refill", "refill.cap"], state)
       ]
     })
 
@@ -117,7 +118,7 @@ enum TrainingCommands {
       state.grpo.order = order
       var text = "minibatches: M = \(m)"
       if keep || order != .reshuffle { text += ", groups \(keep ? "keep" : "split"), order \(order.rawValue)" }
-      return [SettingsRegistry.report(text, keys: ["minibatches"], state)]
+      return [SettingsRegistry.report(text, keys: ["minibatches", "groups", "order"], state)]
     })
 
   static let epochs = Command(

@@ -3,11 +3,12 @@ import EntropyCore
 /// Every setting of a session, by stable dotted key: the one source that
 /// `set`, `get`, `status`, `sweep`, `compare` and `entropy-lab --set` use.
 ///
-/// The session's own settings are in `SessionSettings`; the controls'
+/// The session's own settings are in `SessionSettings` and
+/// `TrainerSettings` (issue 14's knobs); the controls'
 /// keys are generated from the control registry (`ControlSettingKeys`).
 public enum SettingsRegistry {
   /// Every setting, in the order `status` and `get` list them.
-  public static let all: [Setting] = SessionSettings.all + ControlSettingKeys.all
+  public static let all: [Setting] = SessionSettings.all + TrainerSettings.all + ControlSettingKeys.all
 
   /// The setting with key (or alias) `key`.
   public static func setting(_ key: String) -> Setting? {
