@@ -389,7 +389,7 @@ enum TrajectoryCommands {
       let runs = Array(0..<grid.runCount)
       try RunBudget.check(steps: Double(runs.count) * Double(steps), command: "compare")
       try SweepCommands.checkMemory(
-        grid: grid, runs: runs.count, state: session.state, threads: session.sweepThreads, args: args)
+        grid: grid, runs: runs.count, session: session, threads: session.sweepThreads, args: args)
       let outcome = try SweepEngine.run(
         grid: grid, runs: runs, from: session.state, threads: session.sweepThreads,
         apply: SettingsRegistry.sweepApply, read: SettingsRegistry.sweepRead, isInterrupted: session.stopRequested,
