@@ -25,7 +25,8 @@ enum Comparison {
   static func grid(settings: [(key: String, value: String)], controls: [String], steps: Int, seeds: [UInt64])
     -> SweepGrid
   {
-    let axes = settings.map { SweepAxis(key: $0.key, values: [$0.value]) } + [SweepAxis(key: "control", values: controls)]
+    let axes =
+      settings.map { SweepAxis(key: $0.key, values: [$0.value]) } + [SweepAxis(key: "control", values: controls)]
     return SweepGrid(axes: axes, seeds: seeds, steps: steps)
   }
 

@@ -33,7 +33,8 @@ enum SessionCommands {
       let h = state.policy.meanEntropy
       let r = state.bandit.expectedReward(under: state.policy)
       let settings = SettingsRegistry.all.filter { !$0.isView }
-      let rows = [("policy", size), ("steps", String(state.stepsTaken)), ("H", fmt(h)), ("R", fmt(r))]
+      let rows =
+        [("policy", size), ("steps", String(state.stepsTaken)), ("H", fmt(h)), ("R", fmt(r))]
         + settings.map { ($0.key, $0.read(state).text) }
       let json: [(String, JSONValue)] =
         [

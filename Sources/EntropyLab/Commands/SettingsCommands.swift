@@ -10,7 +10,9 @@ enum SettingsCommands {
     details: [
       "Keys (values in brackets; 'get' shows the current ones):"
     ]
-      + SettingsRegistry.all.map { "  \($0.key)\($0.aliases.isEmpty ? "" : " (also \($0.aliases.joined(separator: ", ")))")  [\($0.expected)]" }
+      + SettingsRegistry.all.map {
+        "  \($0.key)\($0.aliases.isEmpty ? "" : " (also \($0.aliases.joined(separator: ", ")))")  [\($0.expected)]"
+      }
       + [
         "",
         "Switches take on|off|true|false. 'control' and 'control.ratio' are views: control=klcov turns KL-Cov",

@@ -103,7 +103,8 @@ public enum AtomicFile {
     switch folder.entry(name) {
     case .success(let info): existing = info
     case .failure(let error):
-      throw FileError(.unwritable, path: display, problem: "cannot be checked: \(String(cString: strerror(error.code)))")
+      throw FileError(
+        .unwritable, path: display, problem: "cannot be checked: \(String(cString: strerror(error.code)))")
     }
     guard let info = existing else { return 0o644 }
     let type = info.st_mode & S_IFMT

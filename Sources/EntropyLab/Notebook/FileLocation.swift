@@ -65,7 +65,8 @@ public struct FileLocation: Sendable, Equatable {
         throw FileError(kind, path: display, problem: "refused: \(error.reason) (was it replaced after the check?)")
       }
       let verb = kind == .unwritable ? "create a file in" : "open the folder"
-      throw FileError(kind, path: display, problem: "cannot \(verb) \(folder): \(String(cString: strerror(error.code)))")
+      throw FileError(
+        kind, path: display, problem: "cannot \(verb) \(folder): \(String(cString: strerror(error.code)))")
     }
   }
 
