@@ -103,7 +103,7 @@ Description: interactive simulator of the entropy mechanism of RL for LLMs
  check one with: entropy-lab replay --check FILE.
 CONTROL
 debfile="$dist/entropy-lab_${version}_${debarch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$deb" "$debfile" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$deb" "$debfile" >/dev/null
 
 echo "== AVX-512 instructions in the binary (zmm registers)"
 zmm=$(objdump -d --no-show-raw-insn "$deb/usr/bin/entropy-lab" | grep -c zmm || true)

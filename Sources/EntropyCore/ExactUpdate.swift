@@ -26,7 +26,10 @@ public struct ExactStep: Sendable, Equatable {
 extension UpdateRule {
   /// The logit change of one step of this rule at learning rate `eta`.
   ///
-  /// - Parameter advantages: S × K, row-major.
+  /// - Parameters:
+  ///   - policy: the policy the step starts from.
+  ///   - advantages: S × K, row-major.
+  ///   - eta: the learning rate η.
   /// - Throws: `CoreError.shapeMismatch` if `advantages` is not S × K.
   public func step(policy: Policy, advantages: [Double], learningRate eta: Double) throws(CoreError) -> ExactStep {
     guard advantages.count == policy.logits.count else {
