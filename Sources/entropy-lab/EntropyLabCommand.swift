@@ -1,4 +1,5 @@
 import ArgumentParser
+import EntropyLab
 
 /// The `entropy-lab` executable: a thin layer of flags over the EntropyLab
 /// library. With no subcommand it opens the notebook shell.
@@ -7,6 +8,7 @@ struct EntropyLabCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "entropy-lab",
     abstract: "An interactive simulator of the entropy mechanism of RL for reasoning language models.",
+    version: "entropy-lab \(LabVersion.current)",
     subcommands: [
       ShellCommand.self, BenchCommand.self, ReplayCommand.self, ExportCommand.self, PresentCommand.self,
       SweepFileCommand.self, MergeCommand.self,

@@ -40,10 +40,23 @@ struct ShellCommand: ParsableCommand {
   @Flag(help: "Print each command as '[n]> line' before its output (piped input and scripts).")
   var echo = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Fit text output to N columns (default: the terminal's width, else $COLUMNS, else no limit).",
+      valueName: "N"))
+  var width: Int?
+
+  @Flag(help: "Print every line whole, however wide (no width limit).")
+  var wide = false
+
   @Argument(help: "A script of commands, one per line, run like piped input.", completion: .file())
   var script: String?
 
   func validate() throws {
+    if let width, width < OutputStyle.narrowest {
+      throw ValidationError("--width \(width) is too narrow: expected at least \(OutputStyle.narrowest) columns")
+    }
+    if wide && width != nil { throw ValidationError("--wide and --width cannot be used together") }
     if echo && json {
       throw ValidationError("--echo cannot be combined with --json: --json prints JSON objects only")
     }
@@ -54,13 +67,16 @@ struct ShellCommand: ParsableCommand {
     let environment = TerminalTraits.environment()
     let interactive = script == nil && isatty(STDIN_FILENO) != 0
     let traits = TerminalTraits.current(noColorFlag: noColor, environment: environment)
-    let style = OutputStyle(json: json, color: interactive && traits.color, unicode: interactive && traits.unicode)
+    let widths = TerminalWidth(fixed: width, wide: wide, environment: environment)
+    let style = OutputStyle(
+      json: json, color: interactive && traits.color, unicode: interactive && traits.unicode, width: widths.current())
     let session = Session(seed: seed, style: style)
     let status: Int32
     if interactive {
       let source = ReadlineLineSource(
         table: session.table, historyPath: HistoryFile.location(environment: environment))
-      var shell = InteractiveShell(session: session, source: source, stdoutIsTerminal: traits.stdoutIsTerminal)
+      var shell = InteractiveShell(
+        session: session, source: source, stdoutIsTerminal: traits.stdoutIsTerminal, width: widths)
       status = shell.run()
     } else {
       let source: PipedLineSource

@@ -62,10 +62,18 @@ enum SessionCommands {
       }
       let name = try args.next("a name")
       try args.expectEnd()
+      let replaced = session.checkpoints[name]
       session.checkpoints[name] = session.state
-      return [
+      var reports: [Report] = [
         .message("checkpoint '\(name)': step \(session.state.stepsTaken), H = \(fmt(session.state.policy.meanEntropy))")
       ]
+      if let replaced {
+        reports.append(
+          .warning(
+            "replaced the earlier checkpoint '\(name)' (step \(replaced.stepsTaken), "
+              + "H = \(fmt(replaced.policy.meanEntropy)))"))
+      }
+      return reports
     })
 
   static let restore = Command(
