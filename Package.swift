@@ -4,31 +4,41 @@
 
 import PackageDescription
 
-// The numerical core's release build on x86-64 Linux is compiled for the
-// building machine's CPU (AVX2/AVX-512 and FMA; the row kernels are written
-// with SIMD16<Double>, and without these the baseline SSE2 code is 3–4×
-// slower: see Benchmarks/README.md), and ENTROPY_FMA lets VectorMath use
-// fused multiply–adds. Debug builds (`swift test`) keep the portable
-// defaults. A release binary is for the machine kind it was built on.
-#if arch(x86_64) && os(Linux)
-  let coreSwiftSettings: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux], configuration: .release)),
-    .define("ENTROPY_FMA", .when(platforms: [.linux], configuration: .release)),
-  ]
-#else
-  let coreSwiftSettings: [SwiftSetting] = []
-#endif
+// Portable by default: a package that depends on EntropyLab by version
+// builds (SwiftPM refuses unsafe flags in a dependency), and the binary runs
+// on any CPU of its architecture (no AVX-512 on x86-64).
+//
+// The native switch: `ENTROPYLAB_NATIVE=1 swift build -c release` compiles
+// the numerical core's release build for the building machine's CPU
+// (AVX2/AVX-512 and FMA; the row kernels are written with SIMD16<Double>,
+// and the baseline SSE2 code is slower: see Benchmarks/README.md), and
+// defines ENTROPY_FMA so that VectorMath uses fused multiply–adds. Such a
+// binary is for the machine kind it was built on, and the switch is for
+// building EntropyLab itself (as the root package): set in a consumer's
+// build it makes that build refuse EntropyLab's unsafe flag.
+// Benchmarks/compare-numpy.sh sets it. Debug builds (`swift test`) are
+// always portable.
+let native = Context.environment["ENTROPYLAB_NATIVE"] == "1"
+let coreSwiftSettings: [SwiftSetting] =
+  native
+  ? [
+    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
+    .define("ENTROPY_FMA", .when(configuration: .release)),
+  ] : []
 
 let package = Package(
   name: "EntropyLab",
-  platforms: [.macOS(.v13)],
+  // macOS 15: the sweep engine's Synchronization.Atomic.
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "entropy-lab", targets: ["entropy-lab"]),
     .library(name: "EntropyCore", targets: ["EntropyCore"]),
     .library(name: "EntropyLab", targets: ["EntropyLab"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `swift package generate-documentation` (the DocC catalogs).
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
   ],
   targets: [
     // The mathematics: policy, bandit, updates, entropy dynamics. No I/O.

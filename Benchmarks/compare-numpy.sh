@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # EntropyLab vs NumPy on the vocabulary-scale exact-step workload (issue 5),
 # side by side on this machine in one go:
-#   1. builds entropy-lab in release;
+#   1. builds entropy-lab in release with the native switch
+#      (ENTROPYLAB_NATIVE=1: -target-cpu native and FMA; --portable builds
+#      the default portable binary instead, to measure what users install);
 #   2. measures the memory-bandwidth floor with a triad loop (C, all cores);
 #   3. runs `entropy-lab bench step` (carried sums, the default), the NumPy
 #      peer, and `entropy-lab bench step --no-carry` (every step from scratch);
@@ -14,17 +16,19 @@
 #      `run 1000` of a GRPO bandit with S = 8, K = 16, G = 8).
 # Exits 1 if the numbers disagree; the speed goals are reported, not enforced.
 #
-# usage: Benchmarks/compare-numpy.sh [--states S] [--arms K] [--steps N] [--lr LR]
+# usage: Benchmarks/compare-numpy.sh [--portable] [--states S] [--arms K] [--steps N] [--lr LR]
 # env:   NUMPY_PEER   path of numpy_step.py (default ../shared/bench/numpy_step.py
 #                     beside the repository)
-#        SCRATCH_PATH swift build scratch path (default .build)
+#        SCRATCH_PATH swift build scratch path (default .build, or
+#                     .build-portable with --portable)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-states=256 arms=151936 steps=5 lr=0.5
+states=256 arms=151936 steps=5 lr=0.5 portable=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --portable) portable=1; shift ;;
     --states) states=$2; shift 2 ;;
     --arms) arms=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
@@ -33,7 +37,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 peer=${NUMPY_PEER:-$root/../shared/bench/numpy_step.py}
-scratch=${SCRATCH_PATH:-.build}
+if [ $portable = 1 ]; then
+  unset ENTROPYLAB_NATIVE
+  build=portable
+  scratch=${SCRATCH_PATH:-.build-portable}
+else
+  export ENTROPYLAB_NATIVE=1
+  build="native CPU"
+  scratch=${SCRATCH_PATH:-.build}
+fi
 [ -f "$peer" ] || { echo "NumPy peer not found at $peer (set NUMPY_PEER)" >&2; exit 2; }
 
 work=$(mktemp -d)
@@ -46,7 +58,7 @@ echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB; swift: $(swift --version
 echo "numpy: $(python3 -c 'import numpy; print(numpy.__version__)')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "== build (release, $scratch)"
+echo "== build (release, $build, $scratch)"
 swift build -c release --scratch-path "$scratch" 2>&1 | tail -1
 bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/entropy-lab
 

@@ -113,7 +113,20 @@ public enum EntropyDynamics {
   /// states (uniform weights, summed in state order). States run on every
   /// core when the job is large (`ParallelRows`); the result does not
   /// depend on how they were spread.
-  public static func predict(policy: Policy, change delta: [Double]) -> (
+  ///
+  /// - Throws: `CoreError.shapeMismatch` if `delta` is not S × K.
+  public static func predict(policy: Policy, change delta: [Double]) throws(CoreError) -> (
+    perState: [EntropyPrediction], mean: EntropyPrediction
+  ) {
+    guard delta.count == policy.logits.count else {
+      throw .shapeMismatch(expected: policy.logits.count, got: delta.count)
+    }
+    return predictShaped(policy: policy, change: delta)
+  }
+
+  /// `predict` for a Δz the caller built S × K itself (the shell's own
+  /// state); a wrong size is a bug in the package and traps.
+  package static func predictShaped(policy: Policy, change delta: [Double]) -> (
     perState: [EntropyPrediction], mean: EntropyPrediction
   ) {
     precondition(delta.count == policy.logits.count, "Δz must be S × K")

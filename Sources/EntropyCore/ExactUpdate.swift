@@ -27,7 +27,17 @@ extension UpdateRule {
   /// The logit change of one step of this rule at learning rate `eta`.
   ///
   /// - Parameter advantages: S × K, row-major.
-  public func step(policy: Policy, advantages: [Double], learningRate eta: Double) -> ExactStep {
+  /// - Throws: `CoreError.shapeMismatch` if `advantages` is not S × K.
+  public func step(policy: Policy, advantages: [Double], learningRate eta: Double) throws(CoreError) -> ExactStep {
+    guard advantages.count == policy.logits.count else {
+      throw .shapeMismatch(expected: policy.logits.count, got: advantages.count)
+    }
+    return stepShaped(policy: policy, advantages: advantages, learningRate: eta)
+  }
+
+  /// `step` for advantages the caller built S × K itself (the shell's own
+  /// state); a wrong size is a bug in the package and traps.
+  package func stepShaped(policy: Policy, advantages: [Double], learningRate eta: Double) -> ExactStep {
     precondition(advantages.count == policy.logits.count, "A must be S × K")
     var delta = [Double](repeating: 0, count: policy.logits.count)
     var means = [Double](repeating: 0, count: policy.states)

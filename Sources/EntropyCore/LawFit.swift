@@ -29,8 +29,10 @@ public struct LawFit: Sendable, Equatable {
   ///
   /// - Returns: nil with fewer than 2 points or when every e^H is the same
   ///   (the slope is then undetermined).
-  public static func fit(entropies h: [Double], rewards r: [Double]) -> LawFit? {
-    precondition(h.count == r.count, "one reward per entropy")
+  /// - Throws: `CoreError.shapeMismatch` unless there is one reward per
+  ///   entropy.
+  public static func fit(entropies h: [Double], rewards r: [Double]) throws(CoreError) -> LawFit? {
+    guard h.count == r.count else { throw .shapeMismatch(expected: h.count, got: r.count) }
     let n = Double(h.count)
     guard h.count >= 2 else { return nil }
     let x = h.map { exp($0) }

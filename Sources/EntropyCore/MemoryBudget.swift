@@ -6,15 +6,15 @@ import Foundation
 /// advantages, the next step's Δz, and a snapshot for rollback), so the
 /// check asks for `arraysPerSession` of them to fit in half of physical
 /// memory.
-public enum MemoryBudget {
+package enum MemoryBudget {
   /// S × K arrays a session may hold at once.
-  public static let arraysPerSession = 6
+  package static let arraysPerSession = 6
 
   /// The physical memory of this machine in bytes.
-  public static var physicalMemory: Double { Double(ProcessInfo.processInfo.physicalMemory) }
+  package static var physicalMemory: Double { Double(ProcessInfo.processInfo.physicalMemory) }
 
   /// Throws unless `arrays` S × K arrays of Double fit in half of memory.
-  public static func check(states: Int, arms: Int, arrays: Int = arraysPerSession) throws(CoreError) {
+  package static func check(states: Int, arms: Int, arrays: Int = arraysPerSession) throws(CoreError) {
     guard states >= 1 else { throw .invalidSize(what: "states", value: states) }
     guard arms >= 1 else { throw .invalidSize(what: "arms", value: arms) }
     let needed = Double(states) * Double(arms) * 8 * Double(arrays)

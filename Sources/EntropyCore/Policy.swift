@@ -140,7 +140,7 @@ public struct Policy: Sendable, Equatable {
   /// - Throws: `CoreError.nonFiniteUpdate` (leaving the policy unchanged) if
   ///   any Δz is not finite where the logit is finite.
   public mutating func apply(_ delta: [Double]) throws(CoreError) {
-    precondition(delta.count == logits.count, "Δz must be S × K")
+    guard delta.count == logits.count else { throw .shapeMismatch(expected: logits.count, got: delta.count) }
     var next = logits
     let (count, k) = (states, arms)
     var rowMax = [Double](repeating: -.infinity, count: count)

@@ -17,9 +17,9 @@ import Foundation
 ///
 /// The fused exact step used by the benchmark and by whole-policy updates is
 /// `exactStepInPlace` (Kernels/ExactStepKernel.swift).
-public enum RowKernels {
+package enum RowKernels {
   /// log Σ_a exp(z_a), computed as m + log Σ exp(z_a − m) with m = max z.
-  public static func logSumExp(_ z: UnsafeBufferPointer<Double>) -> Double {
+  package static func logSumExp(_ z: UnsafeBufferPointer<Double>) -> Double {
     guard let base = z.baseAddress else { return -.infinity }
     let (m, s) = RowLoops.softmaxSums(base, nil, count: z.count)
     guard m.isFinite else { return m }
@@ -36,7 +36,7 @@ public enum RowKernels {
   /// the ulp of m (2e-10 for logits near the re-centring threshold 2²⁰,
   /// enough to make Σπ miss 1 by 1e-11), so the shift is m itself:
   /// z − m is exact for every arm whose π is not negligible.
-  public static func logProbabilityShift(_ z: UnsafeBufferPointer<Double>) -> (shift: Double, logSum: Double) {
+  package static func logProbabilityShift(_ z: UnsafeBufferPointer<Double>) -> (shift: Double, logSum: Double) {
     guard let base = z.baseAddress else { return (0, -.infinity) }
     let (m, s) = RowLoops.softmaxSums(base, nil, count: z.count)
     guard m.isFinite else { return (0, m) }
@@ -47,7 +47,7 @@ public enum RowKernels {
   ///
   /// Uses the full-range `VectorMath.exp`, so tiny probabilities come out
   /// subnormal rather than flushed to 0.
-  public static func softmax(_ z: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+  package static func softmax(_ z: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
     precondition(out.count >= z.count, "out must have one value per arm")
     guard let zp = z.baseAddress, let op = out.baseAddress else { return }
     // π = e^((z − shift) − logSum): see `logProbabilityShift` for why not
@@ -101,7 +101,7 @@ public enum RowKernels {
   /// `Policy`; a clamp would not have changed NaN anyway (max(NaN, 0) is
   /// NaN in Swift). `KernelTests.entropyIsNeverNegative` checks e⁰ = 1 and
   /// near one-hot rows.
-  public static func entropy(_ z: UnsafeBufferPointer<Double>) -> Double {
+  package static func entropy(_ z: UnsafeBufferPointer<Double>) -> Double {
     guard let base = z.baseAddress else { return 0 }
     let (m, s) = RowLoops.softmaxSums(base, nil, count: z.count)
     guard m.isFinite else { return 0 }
@@ -111,7 +111,7 @@ public enum RowKernels {
   /// E_π[w] for π = softmax(z), in one pass (`RowLoops.softmaxSums`):
   /// Σ e·w / Σ e with e = e^(z − m). `w` is not read where z = −∞; 0 for a
   /// row with no finite logit.
-  public static func expectation(_ z: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>) -> Double {
+  package static func expectation(_ z: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>) -> Double {
     precondition(w.count == z.count, "w must have one value per arm")
     guard let zp = z.baseAddress, let wp = w.baseAddress else { return 0 }
     let (m, s) = RowLoops.softmaxSums(zp, wp, count: z.count)
@@ -122,7 +122,7 @@ public enum RowKernels {
   /// Adds `d` to the live logits of one row in place (z = −∞ stays −∞ and
   /// its d is not looked at) and returns the row's new maximum, or nil —
   /// leaving `z` partly updated — if some live z + d or d is not finite.
-  public static func addToLive(_ z: UnsafeMutableBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>) -> Double? {
+  package static func addToLive(_ z: UnsafeMutableBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>) -> Double? {
     precondition(d.count == z.count, "d must have one value per arm")
     guard let zp = z.baseAddress, let dp = d.baseAddress else { return -.infinity }
     let k = z.count
@@ -154,25 +154,25 @@ public enum RowKernels {
   }
 
   /// π-weighted moments of f = log π and a direction d, at one row.
-  public struct Moments: Sendable, Equatable {
+  package struct Moments: Sendable, Equatable {
     /// H = −E_π[f].
-    public var entropy: Double
+    package var entropy: Double
     /// E_π[d].
-    public var meanD: Double
+    package var meanD: Double
     /// Cov_π(f, d).
-    public var covariance: Double
+    package var covariance: Double
     /// Var_π(d).
-    public var varianceD: Double
+    package var varianceD: Double
     /// E_π[(f − E f)(d − E d)²].
-    public var thirdMoment: Double
+    package var thirdMoment: Double
     /// E_π[z], the mean logit (0 for a row with no finite logit).
-    public var meanLogit: Double = 0
+    package var meanLogit: Double = 0
   }
 
   /// The π-weighted moments of log π and `d` for the row `z`: one pass for
   /// the means (E_π f, E_π d), one for the centred sums. `d` is not read
   /// where z = −∞.
-  public static func moments(_ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>) -> Moments {
+  package static func moments(_ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>) -> Moments {
     precondition(d.count == z.count, "d must have one value per arm")
     guard let zp = z.baseAddress, let dp = d.baseAddress else {
       return Moments(entropy: 0, meanD: 0, covariance: 0, varianceD: 0, thirdMoment: 0)
@@ -255,7 +255,7 @@ public enum RowKernels {
   /// The exact PG or NPG logit change of one row,
   /// Δz = η·w ⊙ (A − E_π A) with w = π (PG) or 1 (NPG); returns E_π A.
   /// Arms with z = −∞ get Δz = 0 and their advantage is not read.
-  public static func exactDirection(
+  package static func exactDirection(
     _ z: UnsafeBufferPointer<Double>, advantages a: UnsafeBufferPointer<Double>,
     learningRate eta: Double, natural: Bool, into dz: UnsafeMutableBufferPointer<Double>
   ) -> Double {

@@ -51,6 +51,22 @@ public struct SampledCounts: Sendable, Equatable {
   public var ppoClipped: Int
   /// The population term −η·Cov(log π, A) of the exact NPG-form prediction.
   public var populationTerm: Double
+  /// Tokens whose gradient verl's dual-clip zeroed.
+  public var dualClipped = 0
+  /// Responses trained on (equal to `tokens` at T = 1).
+  public var responses = 0
+  /// Passes over the states the rollout made (1 unless refilling).
+  public var passes = 1
+  /// Groups drawn over every pass.
+  public var groupsDrawn = 0
+  /// Optimiser updates taken.
+  public var updates = 0
+  /// The paper's Fig. 8 measure: per prompt, the covariance over its
+  /// responses of the length-normalised log π_old and the advantage,
+  /// averaged over the prompts.
+  public var responseCovariance = 0.0
+  /// The token-level covariance of log π_old and A over the rollout.
+  public var tokenCovariance = 0.0
 
   /// Counts from their parts.
   public init(tokens: Int, candidates: Int, clipped: Int, penalized: Int, ppoClipped: Int, populationTerm: Double) {

@@ -15,4 +15,11 @@ struct EntropyLabCommand: ParsableCommand {
     ],
     defaultSubcommand: ShellCommand.self
   )
+
+  /// Runs the command line, with the check that a failed write to
+  /// standard output ends with status 74 (`StandardStreams.installExitCheck`).
+  static func main() {
+    StandardStreams.installExitCheck()
+    main(nil)
+  }
 }

@@ -11,6 +11,8 @@ struct PipedLineSource: LineSource {
   private let file: UnsafeMutablePointer<FILE>
   private let ownsFile: Bool
   private(set) var lineNumber = 0
+  /// The `errno` of a failed read (nil at a clean end of the input).
+  private(set) var readFailure: Int32?
 
   /// Reads standard input.
   init() {
@@ -20,10 +22,16 @@ struct PipedLineSource: LineSource {
 
   /// Reads the script at `path`.
   ///
-  /// - Throws: `ScriptOpenError` with the system's reason.
+  /// - Throws: `ScriptOpenError` with the system's reason, or for a folder
+  ///   (which `fopen` opens, and which then reads as empty).
   init(path: String) throws(ScriptOpenError) {
     guard let opened = fopen(path, "r") else {
       throw ScriptOpenError(path: path, reason: String(cString: strerror(errno)))
+    }
+    var info = stat()
+    if fstat(fileno(opened), &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+      fclose(opened)
+      throw ScriptOpenError(path: path, reason: "it is a folder, not a script")
     }
     file = opened
     ownsFile = true
@@ -33,8 +41,12 @@ struct PipedLineSource: LineSource {
     var buffer: UnsafeMutablePointer<CChar>?
     var capacity = 0
     defer { free(buffer) }
+    errno = 0
     let length = getline(&buffer, &capacity, file)
-    guard length >= 0, let buffer else { return nil }
+    guard length >= 0, let buffer else {
+      if ferror(file) != 0 { readFailure = errno == 0 ? EIO : errno }
+      return nil
+    }
     lineNumber += 1
     var bytes = UnsafeRawBufferPointer(start: buffer, count: length)[...]
     // Drop the line end byte-wise: as Characters, "\r\n" is one grapheme.

@@ -143,15 +143,17 @@ struct Presenter {
 
   /// Cell `j`'s prompt and command.
   private func command(_ j: Int) -> String {
-    styled("[\(j + 1)]> ", "1;34") + styled(presentation.slides[j].command, "1")
+    styled("[\(j + 1)]> ", "1;34") + styled(TerminalText.visible(presentation.slides[j].command), "1")
   }
 
   /// Markdown prose for the terminal: headings in bold, long lines wrapped
-  /// at word boundaries (code blocks and indented lines kept as they are).
+  /// at word boundaries (code blocks and indented lines kept as they are),
+  /// control characters made visible (`TerminalText`).
   private func prose(_ markdown: String) -> [String] {
     var result: [String] = []
     var inFence = false
-    for line in markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+    for line in TerminalText.visible(markdown).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    {
       if line.hasPrefix("```") || line.hasPrefix("~~~") { inFence.toggle() }
       if inFence || line.hasPrefix("    ") || line.hasPrefix("\t") || line.count <= columns {
         result.append(line.hasPrefix("#") && !inFence ? styled(line, "1") : line)

@@ -29,8 +29,11 @@ struct ReplayCommand: ParsableCommand {
       resolved, and '..' or symbolic links leading outside DIR are refused) or --trust is given.
 
       Exit status: 0 every file passed; 1 a mismatch, a refused or failing cell, or a failed \
-      write; 65 a file is not a valid notebook (nothing was run from it); 66 a file could not be \
-      read; 64 a usage error. With several files the worst status wins (66 > 65 > 1 > 0).
+      write; 65 a file is not a valid notebook or has no cells (nothing was run from it); 66 a \
+      file could not be read; 64 a usage error; 74 standard output or error could not be \
+      written (a full disk, > /dev/full). With several files the worst status wins \
+      (74 > 66 > 65 > 1 > 0). Text from a notebook is shown with its control characters \
+      made visible (\\e, \\x07).
       """)
 
   @Flag(help: "Compare every regenerated output with the recorded one; exit 1 on any mismatch.")
@@ -64,14 +67,18 @@ struct ReplayCommand: ParsableCommand {
     do {
       access = try FileAccessPolicy.requestedMode(trust: trust, allowWrites: allowWrites, command: "replay")
     } catch {
-      throw ValidationError(error.message)
+      throw ValidationError(TerminalText.visible(error.message))
     }
     let options = ReplayOptions(mode: check ? .check : accept ? .accept : .run, bail: bail, access: access)
     var worst = FileReplay.Status.passed
+    var out = StandardOutput()
     for file in files {
       let result = FileReplay.run(file, options: options)
-      if !result.output.isEmpty { print(result.output, terminator: result.output.hasSuffix("\n") ? "" : "\n") }
-      if !result.diagnostics.isEmpty { writeStandardError(result.diagnostics + "\n") }
+      if !result.output.isEmpty { out.write(result.output + (result.output.hasSuffix("\n") ? "" : "\n")) }
+      if let status = out.reportFailure() { throw ExitCode(status) }
+      if !result.diagnostics.isEmpty && !StandardStreams.writeError(result.diagnostics + "\n") {
+        throw ExitCode(StandardStreams.ioErrorStatus)
+      }
       worst = max(worst, result.status)
       if bail && result.status != .passed { break }
     }
@@ -81,19 +88,5 @@ struct ReplayCommand: ParsableCommand {
     case .malformed: throw ExitCode(65)  // EX_DATAERR
     case .unreadable: throw ExitCode(66)  // EX_NOINPUT
     }
-  }
-}
-
-/// Writes `text` to standard error (file descriptor 2, so no shared C stream).
-private func writeStandardError(_ text: String) {
-  let bytes = Array(text.utf8)
-  var offset = 0
-  while offset < bytes.count {
-    let n = bytes.withUnsafeBytes { buffer in
-      buffer.baseAddress.map { write(STDERR_FILENO, $0 + offset, bytes.count - offset) } ?? -1
-    }
-    if n < 0 && errno == EINTR { continue }
-    guard n > 0 else { return }
-    offset += n
   }
 }

@@ -22,7 +22,9 @@ struct ShellCommand: ParsableCommand {
 
       With piped input or a script, each line runs as a cell and its output \
       (errors included) goes to stdout. Exit status: 0 when every command \
-      succeeded, 1 when one failed, 64 for bad flags, 66 for an unreadable script.
+      succeeded, 1 when one failed (a replay whose notebook failed counts), 64 for \
+      bad flags, 66 for an unreadable script or a folder, 74 when the output \
+      could not be written (a full disk, > /dev/full) or the input read.
       """)
 
   @Flag(help: "Print one JSON object per result line instead of tables.")
@@ -49,6 +51,13 @@ struct ShellCommand: ParsableCommand {
   @Flag(help: "Print every line whole, however wide (no width limit).")
   var wide = false
 
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp(
+      "Apply a setting before the first cell (repeatable; keys as 'set', e.g. --set lr=0.5 --set clipcov.on=on).",
+      valueName: "KEY=VALUE"))
+  var settings: [String] = []
+
   @Argument(help: "A script of commands, one per line, run like piped input.", completion: .file())
   var script: String?
 
@@ -71,6 +80,16 @@ struct ShellCommand: ParsableCommand {
     let style = OutputStyle(
       json: json, color: interactive && traits.color, unicode: interactive && traits.unicode, width: widths.current())
     let session = Session(seed: seed, style: style)
+    do throws(LabError) {
+      var assignments: [(key: String, value: String)] = []
+      for word in settings {
+        assignments.append(try SettingsRegistry.split(word, command: "--set", expected: "--set KEY=VALUE"))
+      }
+      try session.apply(settings: assignments)
+    } catch {
+      StandardOutput.warn(error.message + (error.expected.map { " (expected: \($0))" } ?? ""))
+      throw ExitCode(64)  // EX_USAGE
+    }
     let status: Int32
     if interactive {
       let source = ReadlineLineSource(

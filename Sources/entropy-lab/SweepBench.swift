@@ -40,10 +40,8 @@ struct SweepBench: ParsableCommand {
     let controls = EntropyControls.all.map { $0.name }
     let grid = SweepGrid(
       axes: [SweepAxis(key: "control", values: controls)], seeds: (1...UInt64(seeds)).map { $0 }, steps: steps)
-    let apply: SweepEngine.Apply = { settings, state throws(LabError) in
-      for (_, value) in settings { state.controls = state.controls.only(value) }
-    }
-    let read: SweepEngine.Read = { key, _ in .string(key) }
+    let apply = SettingsRegistry.sweepApply
+    let read = SettingsRegistry.sweepRead
     print(
       "bench sweep: \(grid.runCount) runs (\(seeds) seeds × \(controls.count) controls: \(controls.joined(separator: ", "))), "
         + "\(states) states × \(arms) arms, GRPO, G = \(group), \(steps) steps; \(threads) cores")

@@ -116,8 +116,8 @@ struct CheckVectorTests {
   @Test("PG and NPG tables: predicted and exact ΔH", arguments: table)
   func updateTable(_ row: TableRow) throws {
     let (policy, a) = try Self.setup()
-    let step = row.rule.step(policy: policy, advantages: a, learningRate: row.eta)
-    let prediction = EntropyDynamics.predict(policy: policy, change: step.delta).mean
+    let step = try row.rule.step(policy: policy, advantages: a, learningRate: row.eta)
+    let prediction = try EntropyDynamics.predict(policy: policy, change: step.delta).mean
     let exact = try Row.actualChange(policy, step.delta)
     // Half a unit in the last printed digit (suite comment).
     Self.expectSpec(prediction.firstOrder, row.predicted, "predicted ΔH")

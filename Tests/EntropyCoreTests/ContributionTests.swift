@@ -20,7 +20,7 @@ struct ContributionTests {
   @Test("shares sum to the covariance −firstOrder", arguments: 0..<20)
   func sumToCovariance(seed: UInt64) throws {
     let (policy, d) = try Self.randomCase(seed: seed)
-    let predictions = EntropyDynamics.predict(policy: policy, change: d).perState
+    let predictions = try EntropyDynamics.predict(policy: policy, change: d).perState
     for s in 0..<policy.states {
       let shares = EntropyDynamics.contributions(policy: policy, change: d, state: s).map(\.covarianceShare)
       let size = shares.reduce(0) { $0 + $1.magnitude }
@@ -70,9 +70,11 @@ struct ContributionTests {
     for (rewards, entropyFalls) in [([1.0, 0, 0], true), ([0.0, 1, 0], false)] {
       var bandit = Bandit(states: 1, arms: 3)
       try bandit.setRewards(rewards, state: 0)
-      let delta = UpdateRule.pg.step(policy: policy, advantages: bandit.advantages(under: policy), learningRate: 0.01)
-        .delta
-      let predicted = EntropyDynamics.predict(policy: policy, change: delta).mean.firstOrder
+      let delta = try UpdateRule.pg.step(
+        policy: policy, advantages: bandit.advantages(under: policy), learningRate: 0.01
+      )
+      .delta
+      let predicted = try EntropyDynamics.predict(policy: policy, change: delta).mean.firstOrder
       let actual = try Row.actualChange(policy, delta)
       #expect((predicted < 0) == entropyFalls, "rewards \(rewards): predicted \(predicted)")
       #expect((actual < 0) == entropyFalls, "rewards \(rewards): actual \(actual)")

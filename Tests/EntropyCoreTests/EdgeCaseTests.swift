@@ -11,7 +11,7 @@ struct EdgeCaseTests {
   func singleArm() throws {
     let policy = try Policy(states: 3, arms: 1, logits: [5, -2, 0])
     let d = [3.0, -7, 1e3]
-    let (perState, mean) = EntropyDynamics.predict(policy: policy, change: d)
+    let (perState, mean) = try EntropyDynamics.predict(policy: policy, change: d)
     for s in 0..<3 {
       // One arm: no other outcome, so these are exact.
       #expect(policy.probabilities(state: s) == [1])
@@ -21,7 +21,7 @@ struct EdgeCaseTests {
     }
     #expect(mean == .zero)
     for rule in UpdateRule.allCases {
-      #expect(rule.step(policy: policy, advantages: [1, 2, 3], learningRate: 1).delta == [0, 0, 0])
+      #expect(try rule.step(policy: policy, advantages: [1, 2, 3], learningRate: 1).delta == [0, 0, 0])
     }
     var after = policy
     try after.apply(d)
@@ -45,7 +45,7 @@ struct EdgeCaseTests {
     #expect(after.logits == [0.7, -.infinity, -.infinity])
     #expect(after.entropy(state: 0) == 0)
     for rule in UpdateRule.allCases {
-      let step = rule.step(policy: policy, advantages: [1, 5, -5], learningRate: 1)
+      let step = try rule.step(policy: policy, advantages: [1, 5, -5], learningRate: 1)
       // Only arm 0 is live, so the centred advantage there is 0.
       #expect(step.delta == [0, 0, 0])
       #expect(step.meanAdvantage == [1])

@@ -58,7 +58,7 @@ struct EntropyGradientTests {
     let policy = try Self.randomPolicy(seed: seed)
     var rng = SplitMix64(seed: seed &+ 1000)
     let d = TestRandom.normals(policy.logits.count, scale: 1, using: &rng)
-    let predictions = EntropyDynamics.predict(policy: policy, change: d).perState
+    let predictions = try EntropyDynamics.predict(policy: policy, change: d).perState
     for s in 0..<policy.states {
       let g = EntropyDynamics.entropyGradient(policy: policy, state: s)
       let inner = zip(g, d[policy.rowRange(s)]).reduce(0) { $0 + $1.0 * $1.1 }

@@ -367,8 +367,8 @@ struct KernelTests {
     var policy = try Policy(states: s, arms: k, logits: logits)
     var fast = policy
     for _ in 1...2 {
-      let step = rule.step(policy: policy, advantages: advantages, learningRate: eta)
-      let predicted = EntropyDynamics.predict(policy: policy, change: step.delta)
+      let step = try rule.step(policy: policy, advantages: advantages, learningRate: eta)
+      let predicted = try EntropyDynamics.predict(policy: policy, change: step.delta)
       let before = policy.entropies
       try policy.apply(step.delta)
       let after = policy.entropies
@@ -428,7 +428,7 @@ struct KernelTests {
     var z = (0..<k).map { big + Double($0) / Double(k) }
     let a = (0..<k).map { $0 == k - 1 ? 1.0 : -1.0 }
     var policy = try Policy(states: 1, arms: k, logits: z)
-    let step = UpdateRule.npg.step(policy: policy, advantages: a, learningRate: 1)
+    let step = try UpdateRule.npg.step(policy: policy, advantages: a, learningRate: 1)
     try policy.apply(step.delta)
     let r = z.withUnsafeMutableBufferPointer { zb in
       a.withUnsafeBufferPointer { RowKernels.exactStepInPlace(zb, advantages: $0, learningRate: 1, natural: true) }
@@ -446,7 +446,7 @@ struct KernelTests {
     let a = (0..<k).map { $0 == k - 1 ? 1.0 : -1.0 }
     var policy = try Policy(states: 1, arms: k, logits: z)
     // |Δz| ≤ 0.2: the maximum stays below −2²⁰ − 0.8.
-    let step = UpdateRule.npg.step(policy: policy, advantages: a, learningRate: 0.1)
+    let step = try UpdateRule.npg.step(policy: policy, advantages: a, learningRate: 0.1)
     try policy.apply(step.delta)
     _ = z.withUnsafeMutableBufferPointer { zb in
       a.withUnsafeBufferPointer { RowKernels.exactStepInPlace(zb, advantages: $0, learningRate: 0.1, natural: true) }

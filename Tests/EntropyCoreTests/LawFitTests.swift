@@ -19,7 +19,7 @@ struct LawFitTests {
   @Test("a flat fit (constant rewards): a = 0, b = R, R² = 1, RMSE = 0")
   func flatFit() throws {
     let h = Self.entropies(5, from: 0.1, to: 1.2)
-    let fit = try #require(LawFit.fit(entropies: h, rewards: [Double](repeating: 0.5, count: 5)))
+    let fit = try #require(try LawFit.fit(entropies: h, rewards: [Double](repeating: 0.5, count: 5)))
     #expect(fit.a == 0)
     #expect(fit.b == 0.5)
     #expect(fit.rSquared == 1)
@@ -30,7 +30,7 @@ struct LawFitTests {
   func exactData() throws {
     let h = Self.entropies(60, from: 0.05, to: 2.5)
     let r = h.map { -Self.a * exp($0) + Self.b }
-    let fit = try #require(LawFit.fit(entropies: h, rewards: r))
+    let fit = try #require(try LawFit.fit(entropies: h, rewards: r))
     expectClose(fit.a, Self.a, tolerance: 1e-12, "a")
     expectClose(fit.b, Self.b, tolerance: 1e-12, "b")
     expectClose(fit.rSquared, 1, tolerance: 1e-12, "R²")
@@ -60,7 +60,7 @@ struct LawFitTests {
     for seed: UInt64 in 0..<10 {
       var g = SplitMix64(seed: seed)
       let r = h.map { -Self.a * exp($0) + Self.b + sigma * Sampling.standardNormal(using: &g) }
-      let fit = try #require(LawFit.fit(entropies: h, rewards: r))
+      let fit = try #require(try LawFit.fit(entropies: h, rewards: r))
       expectClose(fit.a, Self.a, tolerance: 5 * seA, "seed \(seed): a")
       expectClose(fit.b, Self.b, tolerance: 5 * seB, "seed \(seed): b")
       expectClose(fit.rmse, sigma, tolerance: 0.25 * sigma, "seed \(seed): RMSE")
@@ -76,7 +76,7 @@ struct LawFitTests {
     let h = Self.entropies(236, from: 2.0, to: 0.1)
     var g = SplitMix64(seed: 7)
     let r = h.map { -Self.a * exp($0) + Self.b + sigma * Sampling.standardNormal(using: &g) }
-    let fit = try #require(LawFit.fit(entropies: Array(h[..<36]), rewards: Array(r[..<36])))
+    let fit = try #require(try LawFit.fit(entropies: Array(h[..<36]), rewards: Array(r[..<36])))
     let rmse = fit.predictionRMSE(entropies: Array(h[36...]), rewards: Array(r[36...]))
     // Extrapolating in x = e^H widens the error: the standard error of the
     // fitted line at the farthest point is σ·√(1/n + (x − x̄)²/Sxx).
@@ -89,17 +89,17 @@ struct LawFitTests {
   }
 
   @Test("degenerate input: fewer than 2 points or a single entropy value gives nil")
-  func degenerate() {
-    #expect(LawFit.fit(entropies: [], rewards: []) == nil)
-    #expect(LawFit.fit(entropies: [1.2], rewards: [0.4]) == nil)
-    #expect(LawFit.fit(entropies: [0.7, 0.7, 0.7], rewards: [0.1, 0.5, 0.3]) == nil)
+  func degenerate() throws {
+    #expect(try LawFit.fit(entropies: [], rewards: []) == nil)
+    #expect(try LawFit.fit(entropies: [1.2], rewards: [0.4]) == nil)
+    #expect(try LawFit.fit(entropies: [0.7, 0.7, 0.7], rewards: [0.1, 0.5, 0.3]) == nil)
     // Constant reward over varying entropy: a flat law, a = 0, b = R.
-    let flat = LawFit.fit(entropies: [0.1, 0.5, 1.0], rewards: [0.4, 0.4, 0.4])
+    let flat = try LawFit.fit(entropies: [0.1, 0.5, 1.0], rewards: [0.4, 0.4, 0.4])
     expectClose(flat?.a ?? .nan, 0, tolerance: 1e-15, "a of a flat law")
     expectClose(flat?.b ?? .nan, 0.4, tolerance: 1e-15, "b of a flat law")
     expectClose(flat?.rmse ?? .nan, 0, tolerance: 1e-15, "RMSE of a flat law")
     // Two points determine the line exactly.
-    let two = LawFit.fit(entropies: [0, log(2)], rewards: [0.5, 0.3])
+    let two = try LawFit.fit(entropies: [0, log(2)], rewards: [0.5, 0.3])
     expectClose(two?.a ?? .nan, 0.2, tolerance: 1e-14, "a from two points")
     expectClose(two?.b ?? .nan, 0.7, tolerance: 1e-14, "b from two points")
   }

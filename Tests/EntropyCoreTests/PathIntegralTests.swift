@@ -83,10 +83,10 @@ struct PathIntegralTests {
       var bandit = Bandit(states: 1, arms: arms)
       try bandit.setRewards(TestRandom.uniforms(arms, 0, 1, using: &g), state: 0)
       let a = bandit.advantages(under: policy)
-      let unit = rule.step(policy: policy, advantages: a, learningRate: 1).delta
+      let unit = try rule.step(policy: policy, advantages: a, learningRate: 1).delta
       let largest = unit.map(\.magnitude).max() ?? 0
       guard largest > 0 else { continue }
-      let delta = rule.step(policy: policy, advantages: a, learningRate: 10 / largest).delta
+      let delta = try rule.step(policy: policy, advantages: a, learningRate: 10 / largest).delta
       try Self.check(Array(policy.logits), delta, "\(rule.rawValue) trial \(trial) K=\(arms)")
     }
   }
@@ -109,7 +109,7 @@ struct PathIntegralTests {
     let (states, arms) = (6, 9)
     let policy = try Policy(states: states, arms: arms, logits: TestRandom.normals(states * arms, scale: 2, using: &g))
     let d = TestRandom.uniforms(states * arms, -5, 5, using: &g)
-    let (perState, mean) = EntropyDynamics.predict(policy: policy, change: d)
+    let (perState, mean) = try EntropyDynamics.predict(policy: policy, change: d)
     var after = policy
     try after.apply(d)
     for s in 0..<states {

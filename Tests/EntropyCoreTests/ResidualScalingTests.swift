@@ -26,8 +26,8 @@ struct ResidualScalingTests {
   static func residuals(
     policy: Policy, advantages: [Double], rule: UpdateRule, eta: Double
   ) throws -> (first: Double, second: Double) {
-    let delta = rule.step(policy: policy, advantages: advantages, learningRate: eta).delta
-    let prediction = EntropyDynamics.predict(policy: policy, change: delta).mean
+    let delta = try rule.step(policy: policy, advantages: advantages, learningRate: eta).delta
+    let prediction = try EntropyDynamics.predict(policy: policy, change: delta).mean
     let actual = try Row.actualChange(policy, delta)
     return (abs(actual - prediction.firstOrder), abs(actual - prediction.secondOrder))
   }
@@ -51,7 +51,7 @@ struct ResidualScalingTests {
       let (policy, a) = try Self.randomProblem(seed: seed)
       let z = Array(policy.logits)
       // The unit step: Δz is exactly linear in η.
-      let d = rule.step(policy: policy, advantages: a, learningRate: 1).delta
+      let d = try rule.step(policy: policy, advantages: a, learningRate: 1).delta
       let c = Reference.taylorCoefficients(z, d)
       let c4 = Reference.fourthCoefficient(z, d)
       let r = try [0.1, 0.01, 0.001].map { try Self.residuals(policy: policy, advantages: a, rule: rule, eta: $0) }
@@ -88,7 +88,7 @@ struct ResidualScalingTests {
     let z = Array(policy.logits)
     let h = 1e-4
     for rule in UpdateRule.allCases {
-      let d = rule.step(policy: policy, advantages: a, learningRate: 1).delta
+      let d = try rule.step(policy: policy, advantages: a, learningRate: 1).delta
       let c = Reference.taylorCoefficients(z, d)
       let up = Reference.taylorCoefficients(zip(z, d).map { $0 + h * $1 }, d)
       let down = Reference.taylorCoefficients(zip(z, d).map { $0 - h * $1 }, d)
@@ -104,7 +104,7 @@ struct ResidualScalingTests {
     let (policy, a) = try Self.randomProblem(seed: seed)
     let z = Array(policy.logits(state: 0))
     for rule in UpdateRule.allCases {
-      let d = rule.step(policy: policy, advantages: a, learningRate: 0.5).delta
+      let d = try rule.step(policy: policy, advantages: a, learningRate: 0.5).delta
       let p = Row.predict(z, d)
       let expected = p.firstOrder - 0.5 * Reference.secondOrderBracket(z, d)
       // Centred versus raw moments of O(1) terms: a few ulps of 1.

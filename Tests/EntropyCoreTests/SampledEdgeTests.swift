@@ -150,6 +150,40 @@ struct SampledEdgeTests {
     expectClose(term, expected, tolerance: 1e-15, "population term")
   }
 
+  /// Regression (issue 12): a sampled step whose groups were all filtered
+  /// out trains on nothing, so it is kept even at η = 1.7e308, and its
+  /// population term −η·Cov overflowed to +inf. Beyond a Double the term
+  /// is NaN (no value), not ±inf; at η = 1 on the same rows it is the
+  /// definition's value (checked against the reference covariance).
+  @Test("the population term is NaN, not ±inf, when −η·Cov is beyond a Double; a filtered step records it so")
+  func populationTermOverflow() throws {
+    let policy = try Policy(states: 1, arms: 4, logits: [0, -3, -6, 1])
+    var bandit = Bandit(states: 1, arms: 4)
+    try bandit.setRewards([0, 10, 1000, 0], state: 0)
+    let p = Reference.softmax([0, -3, -6, 1])
+    let mu = [0.0, 10, 1000, 0]
+    let v = Reference.mean(p, mu)
+    let cov = Reference.covariance(p, p.map { log($0) }, mu.map { $0 - v })
+    // The finite case: η = 1 gives −Cov (rounding only, 1e-13 relative).
+    let one = SampledTrainer.populationTerm(policy: policy, bandit: bandit, learningRate: 1)
+    #expect(abs(one - -cov) <= 1e-13 * abs(cov))
+    // Cov ≈ −4.88 here, so −1.7e308·Cov ≈ +8.3e308: beyond the largest
+    // Double (1.8e308), where the old code returned +inf.
+    #expect(-1.7e308 * cov == .infinity)
+    let huge = SampledTrainer.populationTerm(policy: policy, bandit: bandit, learningRate: 1.7e308)
+    #expect(huge.isNaN, "got \(huge)")
+    // The whole step: noiseless rewards, G = 1, so every group has equal
+    // rewards and the filter drops it; the step is kept with Δz = 0.
+    var config = GRPOConfig()
+    config.groupSize = 1
+    config.noise = .none
+    var g = SplitMix64(seed: 1)
+    let step = try SampledTrainer.step(
+      policy: policy, bandit: bandit, config: config, controls: [], learningRate: 1.7e308, using: &g)
+    #expect(step.delta.allSatisfy { $0 == 0 })
+    #expect(step.counts.populationTerm.isNaN, "got \(step.counts.populationTerm)")
+  }
+
   /// Shuffling happens whenever M > 1 or E > 1: at M = 1, E = 2 the second
   /// epoch's token order, Clip-Cov's random picks and every later rollout
   /// depend on it. Recorded from the code of 2 Dec 2026 (commit 5b47010):

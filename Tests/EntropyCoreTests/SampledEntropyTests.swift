@@ -95,7 +95,7 @@ struct SampledEntropyTests {
       policy: policy, bandit: bandit, config: config, controls: [], learningRate: eta, using: &g)
     var after = policy
     try after.apply(step.delta)
-    let prediction = EntropyDynamics.predict(policy: policy, change: step.delta).mean
+    let prediction = try EntropyDynamics.predict(policy: policy, change: step.delta).mean
     return (step.delta, after.meanEntropy - policy.meanEntropy, prediction)
   }
 
@@ -158,7 +158,7 @@ struct SampledEntropyTests {
       var after = policy
       try after.apply(step.delta)
       let actual = after.meanEntropy - policy.meanEntropy
-      let predicted = EntropyDynamics.predict(policy: policy, change: step.delta).mean
+      let predicted = try EntropyDynamics.predict(policy: policy, change: step.delta).mean
       expectClose(predicted.pathIntegral, actual, tolerance: 1e-12, "\(setting) step \(stepIndex)")
       largest = max(largest, abs(actual - predicted.firstOrder))
       policy = after

@@ -29,7 +29,7 @@ struct UpdateRuleTests {
   func pgIsGradient(seed: UInt64) throws {
     let (policy, bandit) = try Self.randomCase(seed: seed)
     let eta = 0.3
-    let step = UpdateRule.pg.step(policy: policy, advantages: bandit.advantages(under: policy), learningRate: eta)
+    let step = try UpdateRule.pg.step(policy: policy, advantages: bandit.advantages(under: policy), learningRate: eta)
     for s in 0..<policy.states {
       let r = policy.rowRange(s)
       let z = Array(policy.logits[r])
@@ -50,8 +50,8 @@ struct UpdateRuleTests {
   func npgSolvesFisher(seed: UInt64) throws {
     let (policy, bandit) = try Self.randomCase(seed: seed)
     let a = bandit.advantages(under: policy)
-    let npg = UpdateRule.npg.step(policy: policy, advantages: a, learningRate: 0.7).delta
-    let pg = UpdateRule.pg.step(policy: policy, advantages: a, learningRate: 0.7).delta
+    let npg = try UpdateRule.npg.step(policy: policy, advantages: a, learningRate: 0.7).delta
+    let pg = try UpdateRule.pg.step(policy: policy, advantages: a, learningRate: 0.7).delta
     for s in 0..<policy.states {
       let r = policy.rowRange(s)
       let p = Reference.softmax(Array(policy.logits[r]))
@@ -71,8 +71,8 @@ struct UpdateRuleTests {
     let (policy, bandit) = try Self.randomCase(seed: 3)
     let exact = bandit.advantages(under: policy)
     // Raw rewards as advantages: A + V(s) per state.
-    let raw = rule.step(policy: policy, advantages: bandit.meanRewards, learningRate: 0.5)
-    let centred = rule.step(policy: policy, advantages: exact, learningRate: 0.5)
+    let raw = try rule.step(policy: policy, advantages: bandit.meanRewards, learningRate: 0.5)
+    let centred = try rule.step(policy: policy, advantages: exact, learningRate: 0.5)
     // Centring r or A = r − V gives the same deviations up to a few ulps of 1.
     expectClose(raw.delta, centred.delta, tolerance: 1e-15, "Δz")
     // E_π r = V(s); E_π A = 0 up to the rounding of V.
@@ -85,8 +85,8 @@ struct UpdateRuleTests {
     var policy = try Policy(states: 1, arms: 4)
     try policy.setProbabilities([0.5, 0, 0.2, 0.3], state: 0)
     let a = [1.0, 9, -1, 0.5]
-    let one = rule.step(policy: policy, advantages: a, learningRate: 0.25).delta
-    let two = rule.step(policy: policy, advantages: a, learningRate: 0.5).delta
+    let one = try rule.step(policy: policy, advantages: a, learningRate: 0.25).delta
+    let two = try rule.step(policy: policy, advantages: a, learningRate: 0.5).delta
     // Doubling η is an exact scaling by 2 in floating point.
     #expect(two == one.map { 2 * $0 })
     #expect(one[1] == 0)

@@ -28,7 +28,7 @@ import Testing
     let random = "policy random [scale σ]"
     let rewards = "rewards v1 … vK [state s] | rewards random"
     let adv = "adv v1 … vK [state s] | adv exact"
-    let compare = "compare [SETTING …] [steps N] [seeds s1..s2]"
+    let compare = "compare [SETTING …] [KEY=VALUE …] [steps N] [seeds s1..s2]"
     let clipcov = "clipcov on|off [ratio r] [low ω_low] [high ω_high]"
     return [
       // Wordings settled after review (forms named once known, the word as typed).

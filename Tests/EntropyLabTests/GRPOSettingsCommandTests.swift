@@ -11,6 +11,7 @@ import Testing
   static let onPolicyNote =
     "note: with one minibatch and one epoch every update is on-policy: log π_θ = log π_old, so the penalty "
     + "β·|log π_θ − log π_old| has zero gradient and KL-Cov changes nothing (set 'minibatches' or 'epochs' above 1)"
+  static let minibatchesUsage = "minibatches M [groups keep|split] [order fixed|shuffle|reshuffle]"
   static let exactRuleNote = "note: controls act on sampled steps only; 'update grpo' to use them"
 
   static func ratioNote(_ ratio: String, tokens: Int) -> String {
@@ -255,22 +256,23 @@ import Testing
       session, "noise none 1", output: LabHarness.errorText("noise: '1' is not expected here", expected: noise))
 
     LabHarness.refuse(
-      session, "filter", output: LabHarness.errorText("filter: needs on or off", expected: "filter on|off"))
+      session, "filter",
+      output: LabHarness.errorText("filter: needs on or off", expected: "filter on|off [refill [cap n]]"))
     LabHarness.refuse(
       session, "filter maybe",
-      output: LabHarness.errorText("filter: 'maybe' is not on or off", expected: "filter on|off"))
+      output: LabHarness.errorText("filter: 'maybe' is not on or off", expected: "filter on|off [refill [cap n]]"))
     LabHarness.refuse(
       session, "filter on off",
-      output: LabHarness.errorText("filter: 'off' is not expected here", expected: "filter on|off"))
+      output: LabHarness.errorText("filter: 'off' is not expected here", expected: "filter on|off [refill [cap n]]"))
 
     LabHarness.refuse(
       session, "minibatches",
-      output: LabHarness.errorText("minibatches: needs the number of minibatches M", expected: "minibatches M"))
+      output: LabHarness.errorText("minibatches: needs the number of minibatches M", expected: Self.minibatchesUsage))
     LabHarness.refuse(
       session, "minibatches 0",
       output: LabHarness.errorText(
         "minibatches: '0' is out of range (expected the number of minibatches M from 1 to 100000)",
-        expected: "minibatches M"))
+        expected: Self.minibatchesUsage))
     LabHarness.refuse(
       session, "epochs 0",
       output: LabHarness.errorText(
@@ -284,7 +286,7 @@ import Testing
       output: LabHarness.errorText(
         "epochs: 'two' is not a whole number (expected the number of epochs E)", expected: "epochs E"))
 
-    let clip = "clip ε | clip ε_low ε_high"
+    let clip = "clip ε | clip ε_low ε_high | clip standard|clipcov|cliphigher"
     LabHarness.refuse(session, "clip", output: LabHarness.errorText("clip: needs ε (or ε_low)", expected: clip))
     LabHarness.refuse(
       session, "clip 0",

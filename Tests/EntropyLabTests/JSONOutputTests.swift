@@ -49,7 +49,8 @@ import Testing
     let p = LabHarness.onlyJSON(session, "predict")
     #expect(
       Set(p.keys) == [
-        "kind", "rule", "entropy_before", "first_order", "second_order", "path_integral", "expected_reward",
+        "kind", "rule", "entropy_before", "first_order", "second_order", "path_integral", "expected_reward", "cell",
+        "command",
       ])
     for key in ["entropy_before", "first_order", "second_order", "path_integral", "expected_reward"] {
       #expect(LabHarness.number(p[key])?.isFinite == true, "\(key)")
@@ -65,7 +66,7 @@ import Testing
       "expected_reward",
     ]
     #expect(required.isSubset(of: Set(s.keys)))
-    #expect(Set(s.keys) == required.union(["kind", "rule", "step", "first_order_residual"]))
+    #expect(Set(s.keys) == required.union(["kind", "rule", "step", "first_order_residual", "cell", "command"]))
   }
 
   /// The numbers are printed with enough digits to read back the same
@@ -101,7 +102,7 @@ import Testing
         == [
           "kind", "rule", "step", "entropy_before", "entropy_after", "entropy_change", "first_order", "second_order",
           "path_integral", "first_order_residual", "expected_reward", "tokens", "candidates", "clipped", "penalized",
-          "ppo_clipped", "population_term",
+          "ppo_clipped", "population_term", "cell", "command",
         ])
     #expect(LabHarness.number(s["tokens"]) == 8)
   }
@@ -113,24 +114,30 @@ import Testing
     #expect(lr.count == 1)
     #expect(lr.first??["error"] as? String == "lr: needs the learning rate η")
     #expect(lr.first??["expected"] as? String == "lr η")
-    #expect(lr.first??.count == 2)
+    // The error and its expected form, after the cell's number and line.
+    #expect(lr.first??.count == 4)
+    #expect(lr.first??["cell"] as? Int == 1 && lr.first??["command"] as? String == "lr")
     #expect(session.state == before)
 
     let unknown = LabHarness.jsonLines(session.execute("stpe")?.output ?? "")
     #expect(
       unknown.first??["error"] as? String == "'stpe' is not a command; did you mean 'step'? (type 'help' for the list)")
-    #expect(unknown.first??.count == 1)
+    #expect(unknown.first??.count == 3)
 
     let quote = session.execute("'")?.output
-    #expect(quote == #"{"error":"unterminated quote starting at column 1"}"#)
+    #expect(quote == #"{"cell":3,"command":"'","error":"unterminated quote starting at column 1"}"#)
   }
 
   @Test func messagesNotesAndHelpAreObjectsToo() {
     let session = LabHarness.session(json: true)
-    #expect(LabHarness.onlyJSON(session, "lr 0.5")["message"] as? String == "lr: η = 0.5")
+    // A settings command answers with its keys and typed values, and its text.
+    let lr = LabHarness.onlyJSON(session, "lr 0.5")
+    #expect(lr["kind"] as? String == "settings" && lr["text"] as? String == "lr: η = 0.5")
+    #expect((lr["settings"] as? [String: Any])?["lr"] as? Double == 0.5)
     let adv = LabHarness.json(LabHarness.run(session, "adv 1 0 0 0").output)
     #expect(adv.count == 2)
-    #expect(adv[0]["message"] as? String == "adv: set by hand for state 0")
+    #expect(adv[0]["text"] as? String == "adv: set by hand for state 0")
+    #expect((adv[0]["settings"] as? [String: Any])?["adv"] as? String == "manual")
     #expect((adv[1]["warning"] as? String)?.hasPrefix("advantages are not centred under π") == true)
     #expect(
       LabHarness.onlyJSON(session, "help lr")["text"] as? String

@@ -155,7 +155,7 @@ import Testing
         (invalid, .malformed, 3, "is not valid UTF-8"),
         (huge, .unreadable, nil, "more than the \(FileAccessPolicy.maxNotebookBytes) bytes"),
         (folder, .unreadable, nil, "is a folder"),
-        ("/dev/zero", .unreadable, nil, "is not a regular file"),
+        ("/dev/zero", .unreadable, nil, "is a character device, not a regular file"),
         (folder + "/absent.md", .unreadable, nil, "No such file"),
       ]
       for (path, kind, line, problem) in cases {

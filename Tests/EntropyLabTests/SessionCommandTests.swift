@@ -61,41 +61,79 @@ import Testing
     let session = LabHarness.session(["policy logits 1 0 -1 0.5", "rewards 1 0 0 1", "step"], seed: 1)
     let z = NaiveMath.apply([1, 0, -1, 0.5], StepPredictCommandTests.pgDelta(0.1))
     let p = NaiveMath.softmax(z)
+    // Written out by hand (not from the registry), so a setting that goes
+    // missing or changes its default fails here.
     #expect(
       LabHarness.run(session, "status").output
         == """
-        policy  1 state × 4 arms
-        update  pg
-        lr      0.1
-        adv     exact (A = μ − V)
-        seed    1
-        steps   1
-        H       \(Printed.value(NaiveMath.entropy(z)))
-        R       \(Printed.value(p[0] + p[3]))
+        policy             1 state × 4 arms
+        steps              1
+        H                  \(Printed.value(NaiveMath.entropy(z)))
+        R                  \(Printed.value(p[0] + p[3]))
+        update             pg
+        lr                 0.1
+        seed               1
+        adv                exact
+        group              8
+        noise              bernoulli
+        noise.sigma        -
+        filter             on
+        minibatches        1
+        epochs             1
+        clip.low           0.2
+        clip.high          0.2
+        clipcov.on         off
+        clipcov.ratio      0.0002
+        clipcov.low        1
+        clipcov.high       5
+        klcov.on           off
+        klcov.ratio        0.002
+        klcov.coef         1
+        cliphigher.on      off
+        cliphigher.high    0.28
+        entropybonus.on    off
+        entropybonus.coef  0.005
         """)
   }
 
   @Test func statusFollowsTheSettings() {
-    let session = LabHarness.session(["policy arms 3 states 5", "update grpo", "lr 0.003", "adv 1 0 -1", "seed 99"])
-    let output = LabHarness.run(session, "status").output
-    #expect(
-      output.hasPrefix(
-        "policy  5 states × 3 arms\nupdate  grpo\nlr      0.003\nadv     set by hand\nseed    99\nsteps   0\nH       \(Printed.value(log(3)))\n"
-      ))
+    let session = LabHarness.session([
+      "policy arms 3 states 5", "update grpo", "lr 0.003", "adv 1 0 -1", "seed 99", "noise gaussian 0.25",
+      "klcov on ratio 0.01", "clip 0.1 0.3",
+    ])
+    let lines = LabHarness.run(session, "status").output.split(separator: "\n").map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+    for expected in [
+      "policy 5 states × 3 arms", "steps 0", "H \(Printed.value(log(3)))", "update grpo", "lr 0.003", "adv manual",
+      "seed 99", "noise gaussian", "noise.sigma 0.25", "klcov.on on", "klcov.ratio 0.01", "clipcov.on off",
+      "clip.low 0.1", "clip.high 0.3",
+    ] {
+      #expect(lines.contains(expected), "\(expected)")
+    }
   }
 
-  @Test func statusInJSON() {
-    let session = LabHarness.session(["seed 18446744073709551615"], json: true)
-    let s = LabHarness.onlyJSON(session, "status")
-    #expect(s["kind"] as? String == "status")
-    #expect(s["policy"] as? String == "1 state × 4 arms")
-    #expect(s["update"] as? String == "pg")
-    #expect(LabHarness.number(s["lr"]) == 0.1)
-    #expect(s["adv"] as? String == "exact (A = μ − V)")
-    #expect(s["seed"] as? String == "18446744073709551615")
-    #expect(LabHarness.number(s["steps"]) == 0)
-    expectWithin(LabHarness.number(s["H"]), log(4), tolerance: 1e-15, "H")
-    #expect(LabHarness.number(s["R"]) == 0)
+  @Test func statusInJSON() throws {
+    let session = LabHarness.session(["seed 18446744073709551615", "cliphigher on high 0.3"], json: true)
+    let line = LabHarness.run(session, "status").output
+    let s = try JSONParser.parse(line)
+    #expect(s["kind"] == .string("status"))
+    #expect(s["policy"] == .string("1 state × 4 arms"))
+    #expect(s["states"] == .int(1) && s["arms"] == .int(4))
+    #expect(s["update"] == .string("pg"))
+    #expect(s["lr"] == .number(0.1))
+    #expect(s["adv"] == .string("exact"))
+    // The seed is a JSON number, exactly, even beyond Int.
+    #expect(line.contains(#""seed":18446744073709551615,"#))
+    #expect(s["seed"] == .unsigned(UInt64.max))
+    #expect(s["steps"] == .int(0))
+    expectWithin(s["H"]?.doubleValue, log(4), tolerance: 1e-15, "H")
+    #expect(s["R"]?.doubleValue == 0)
+    #expect(s["cliphigher.on"] == .bool(true) && s["cliphigher.high"] == .number(0.3))
+    #expect(s["noise.sigma"] == .null)
+    // Every setting that is not a view is there.
+    for setting in SettingsRegistry.all where !setting.isView { #expect(s[setting.key] != nil, "\(setting.key)") }
+    #expect(s["cell"] == .int(3) && s["command"] == .string("status"))
   }
 
   @Test func errorsOfStatus() {

@@ -152,6 +152,8 @@ enum RandomCommands {
         [
           "status", "help", "help step", "quit", "stpe", "", "# comment", "'unterminated",
           "sweep lr=0.1,2 update=pg,grpo steps 2 seeds 1..2", "sweep group=1,x each 'policy random'",
+          "set lr=0.5 clipcov.on=on", "set lr=-1 group=2", "set control=klcov ratio=0.01 noise.sigma=0.3",
+          "set seed=7 clip=0.3", "get", "get lr clipcov.ratio", "get nonsense",
         ], &rng)
     default:
       // A junk line built from command words and extremes.

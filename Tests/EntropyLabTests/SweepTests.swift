@@ -21,7 +21,7 @@ struct SweepTests {
     let g = try grid(text)
     return try SweepEngine.run(
       grid: g, runs: runs ?? Array(0..<g.runCount), from: session.state, threads: threads,
-      apply: SweepSettings.apply, read: SweepSettings.read, isInterrupted: { false })
+      apply: SettingsRegistry.sweepApply, read: SettingsRegistry.sweepRead, isInterrupted: { false })
   }
 
   @Test("lists, lin and log ranges, seeds and steps; combinations last-axis fastest, runs seed-minor")
@@ -200,8 +200,8 @@ struct SweepTests {
     let g = try Self.grid("lr=0.3,0.9 seeds 1..5 steps 10")
     let polls = Counter()
     let o = try SweepEngine.run(
-      grid: g, runs: Array(0..<g.runCount), from: s.state, threads: 1, apply: SweepSettings.apply,
-      read: SweepSettings.read, isInterrupted: { polls.next() > 35 })
+      grid: g, runs: Array(0..<g.runCount), from: s.state, threads: 1, apply: SettingsRegistry.sweepApply,
+      read: SettingsRegistry.sweepRead, isInterrupted: { polls.next() > 35 })
     // One thread polls before each run and step: 11 polls per finished run,
     // so 3 runs finish before the 36th poll stops the fourth.
     #expect(o.interrupted)

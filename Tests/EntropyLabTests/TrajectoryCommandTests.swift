@@ -432,7 +432,7 @@ import Testing
 
   @Test func errorsOfCompare() {
     let exact = LabHarness.session(Self.setup)
-    let usage = "compare [SETTING …] [steps N] [seeds s1..s2]"
+    let usage = "compare [SETTING …] [KEY=VALUE …] [steps N] [seeds s1..s2]"
     LabHarness.refuse(
       exact, "compare",
       output: LabHarness.errorText(
@@ -441,7 +441,7 @@ import Testing
     LabHarness.refuse(
       session, "compare foo",
       output: LabHarness.errorText(
-        "compare: 'foo' is not a setting (none, clipcov, klcov, cliphigher, entropybonus, steps or seeds)",
+        "compare: 'foo' is not a setting (none, clipcov, klcov, cliphigher, entropybonus, KEY=VALUE, steps or seeds)",
         expected: usage))
     LabHarness.refuse(
       session, "compare steps", output: LabHarness.errorText("compare: needs the number of steps N", expected: usage))

@@ -1,12 +1,12 @@
 import Foundation
 
 /// The process's memory use, from /proc/self/status (Linux).
-public enum ProcessMemory {
+package enum ProcessMemory {
   /// Peak resident set size (VmHWM) in bytes, or nil where /proc is absent.
-  public static var peakResidentBytes: Double? { field("VmHWM") }
+  package static var peakResidentBytes: Double? { field("VmHWM") }
 
   /// Current resident set size (VmRSS) in bytes, or nil.
-  public static var residentBytes: Double? { field("VmRSS") }
+  package static var residentBytes: Double? { field("VmRSS") }
 
   /// A "Name:   123 kB" line of /proc/self/status, in bytes.
   static func field(_ name: String) -> Double? {

@@ -9,24 +9,24 @@ import Foundation
 /// before and after, the actual change and the first-order prediction.
 ///
 /// The NumPy peer `shared/bench/numpy_step.py` does exactly this.
-public struct VocabularyWorkload: Sendable, Equatable {
+package struct VocabularyWorkload: Sendable, Equatable {
   /// Number of states.
-  public var states: Int
+  package var states: Int
   /// Arms per state.
-  public var arms: Int
+  package var arms: Int
   /// Steps to run.
-  public var steps: Int
+  package var steps: Int
   /// The learning rate η.
-  public var learningRate: Double
+  package var learningRate: Double
   /// Whether each step starts from the softmax sums the previous step left
   /// (`RowCarry`: one read of each row per step from the second step on)
   /// or recomputes them from the logits (three reads, as the NumPy peer
   /// does).
-  public var carry: Bool
+  package var carry: Bool
 
   /// The defaults: 256 × 151,936 (Qwen2.5's vocabulary), 5 steps,
   /// η = 0.5.
-  public init(states: Int = 256, arms: Int = 151_936, steps: Int = 5, learningRate: Double = 0.5, carry: Bool = true) {
+  package init(states: Int = 256, arms: Int = 151_936, steps: Int = 5, learningRate: Double = 0.5, carry: Bool = true) {
     self.states = states
     self.arms = arms
     self.steps = steps
@@ -35,71 +35,71 @@ public struct VocabularyWorkload: Sendable, Equatable {
   }
 
   /// Seed of the logits.
-  public static let logitSeed: UInt64 = 1
+  package static let logitSeed: UInt64 = 1
   /// Seed of the advantages.
-  public static let advantageSeed: UInt64 = 2
+  package static let advantageSeed: UInt64 = 2
 
   /// Arrays the workload holds: logits and advantages (Δz is never stored).
-  public static let arrays = 2
+  package static let arrays = 2
 
   /// Bytes of the arrays the workload needs.
-  public var bytes: Double { Double(states) * Double(arms) * 8 * Double(Self.arrays) }
+  package var bytes: Double { Double(states) * Double(arms) * 8 * Double(Self.arrays) }
 
   /// The logit at flat index i.
-  public static func logit(_ i: Int) -> Double { 6 * SplitMix64.uniform(seed: logitSeed, index: UInt64(i)) + -3 }
+  package static func logit(_ i: Int) -> Double { 6 * SplitMix64.uniform(seed: logitSeed, index: UInt64(i)) + -3 }
 
   /// The advantage at flat index i.
-  public static func advantage(_ i: Int) -> Double {
+  package static func advantage(_ i: Int) -> Double {
     2 * SplitMix64.uniform(seed: advantageSeed, index: UInt64(i)) + -1
   }
 }
 
 /// One measured step.
-public struct StepMeasurement: Sendable, Equatable {
+package struct StepMeasurement: Sendable, Equatable {
   /// 1-based step number.
-  public var step: Int
+  package var step: Int
   /// Mean over states of H before the step.
-  public var entropyBefore: Double
+  package var entropyBefore: Double
   /// Mean over states of H after the step.
-  public var entropyAfter: Double
+  package var entropyAfter: Double
   /// Mean over states of H(after) − H(before).
-  public var entropyChange: Double
+  package var entropyChange: Double
   /// Mean over states of −Cov_π(log π, Δz).
-  public var firstOrder: Double
+  package var firstOrder: Double
   /// Wall-clock seconds of the step.
-  public var seconds: Double
+  package var seconds: Double
 }
 
 /// The result of a run.
-public struct VocabularyReport: Sendable, Equatable {
+package struct VocabularyReport: Sendable, Equatable {
   /// The workload run.
-  public var workload: VocabularyWorkload
+  package var workload: VocabularyWorkload
   /// One entry per step.
-  public var steps: [StepMeasurement]
+  package var steps: [StepMeasurement]
   /// Seconds to allocate and fill the inputs (not part of any step).
-  public var fillSeconds: Double
+  package var fillSeconds: Double
   /// Peak resident memory of the process in bytes (VmHWM), if known.
-  public var peakResidentBytes: Double?
+  package var peakResidentBytes: Double?
   /// Threads the steps ran on.
-  public var threads: Int
+  package var threads: Int
 
   /// The median of the step times (the upper median for an even count,
   /// as the NumPy peer takes `sorted(times)[n // 2]`).
-  public var medianSeconds: Double {
+  package var medianSeconds: Double {
     let t = steps.map(\.seconds).sorted()
     return t.isEmpty ? 0 : t[t.count / 2]
   }
 }
 
 /// Runs the vocabulary workload with the fused kernels.
-public enum VocabularyBenchmark {
+package enum VocabularyBenchmark {
   /// Allocates and fills the inputs, then runs the steps.
   ///
   /// - Parameter onStep: called after each step (for live printing).
   /// - Throws: `CoreError` for a non-positive size or step count, a
   ///   non-finite learning rate, or arrays that would not fit in memory
   ///   (checked by `MemoryBudget` before anything is allocated).
-  public static func run(
+  package static func run(
     _ w: VocabularyWorkload, onStep: (StepMeasurement) -> Void = { _ in }
   ) throws(CoreError) -> VocabularyReport {
     guard w.steps >= 1 else { throw .invalidSize(what: "steps", value: w.steps) }

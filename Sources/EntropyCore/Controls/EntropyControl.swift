@@ -47,8 +47,10 @@ public struct MinibatchTerms: Sendable {
   public var chosen: [String: [Int]] = [:]
   /// Candidates a control considered, by control name.
   public var candidates: [String: Int] = [:]
+  /// Whether verl's dual-clip zeroed token i's gradient (empty when off).
+  public var dualClipped: [Bool] = []
 
-  /// The number of tokens |M| (the token-mean denominator).
+  /// The number of tokens of this loss call (the token-mean denominator).
   public var count: Int { tokens.count }
 }
 

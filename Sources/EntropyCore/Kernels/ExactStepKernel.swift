@@ -1,18 +1,18 @@
 import Foundation
 
 /// What one fused exact step did to one state.
-public struct RowStepResult: Sendable, Equatable {
+package struct RowStepResult: Sendable, Equatable {
   /// H(π) before the step, in nats.
-  public var entropyBefore: Double
+  package var entropyBefore: Double
   /// H(π) after the step.
-  public var entropyAfter: Double
+  package var entropyAfter: Double
   /// The first-order prediction of the change, −Cov_π(log π, Δz) (Lemma 1).
-  public var firstOrder: Double
+  package var firstOrder: Double
   /// E_π A before centring.
-  public var meanAdvantage: Double
+  package var meanAdvantage: Double
 
   /// The actual change H(after) − H(before).
-  public var entropyChange: Double { entropyAfter - entropyBefore }
+  package var entropyChange: Double { entropyAfter - entropyBefore }
 
   /// A row left unchanged (no finite logit, or K = 0).
   static let unchanged = RowStepResult(entropyBefore: 0, entropyAfter: 0, firstOrder: 0, meanAdvantage: 0)
@@ -26,19 +26,19 @@ public struct RowStepResult: Sendable, Equatable {
 /// them, so a step reads its row once. They are exact sums of the stored
 /// row, not an approximation; they are valid only while neither the row's
 /// logits nor its advantages change between the two steps.
-public struct RowCarry: Sendable, Equatable {
+package struct RowCarry: Sendable, Equatable {
   /// The shift c (within 1 of the row maximum).
-  public var shift: Double
+  package var shift: Double
   /// Σ e^(z − c).
-  public var sumE: Double
+  package var sumE: Double
   /// Σ e^(z − c)·(z − c).
-  public var sumEX: Double
+  package var sumEX: Double
   /// Σ e^(z − c)·A over arms with z > −∞.
-  public var sumEA: Double
+  package var sumEA: Double
   /// max z.
-  public var maxLogit: Double
+  package var maxLogit: Double
   /// max |A| over arms with z > −∞ (bounds the next step's |Δz|).
-  public var largestAdvantage: Double
+  package var largestAdvantage: Double
 }
 
 extension RowKernels {
@@ -50,7 +50,7 @@ extension RowKernels {
   /// The same numbers as `exactDirection`, then `Policy.apply` and
   /// `EntropyDynamics.predict(...).firstOrder`, including re-centring a
   /// row whose largest logit passes ±`Policy.recentreThreshold`.
-  public static func exactStepInPlace(
+  package static func exactStepInPlace(
     _ z: UnsafeMutableBufferPointer<Double>, advantages a: UnsafeBufferPointer<Double>,
     learningRate eta: Double, natural: Bool
   ) -> RowStepResult {
@@ -78,7 +78,7 @@ extension RowKernels {
   /// Requirements: `advantages` finite and as many as `z`; `eta` finite
   /// (callers validate; nothing here allocates or throws). Arms with
   /// z = −∞ stay −∞ and their advantage does not enter E_π A.
-  public static func exactStepInPlace(
+  package static func exactStepInPlace(
     _ z: UnsafeMutableBufferPointer<Double>, advantages a: UnsafeBufferPointer<Double>,
     learningRate eta: Double, natural: Bool, carry: inout RowCarry?
   ) -> RowStepResult {

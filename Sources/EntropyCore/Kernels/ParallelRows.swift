@@ -6,14 +6,14 @@ import Dispatch
 /// buffers, and every iteration touches a disjoint row range of them: that
 /// is the invariant that makes the `@unchecked Sendable` wrappers below
 /// sound (no two iterations read and write the same element).
-public enum ParallelRows {
+package enum ParallelRows {
   /// Calls `body(s)` for every s in 0..<count, spread over the cores
   /// (Dispatch's `concurrentPerform`), and returns when all are done.
   ///
   /// Small jobs (count·cost below `serialWork` arm-visits) run serially on
   /// the calling thread: waking the pool costs tens of microseconds, more
   /// than the interactive sizes (K ≤ 10,000) take in one thread.
-  public static func forEach(_ count: Int, work: Int, _ body: @Sendable (Int) -> Void) {
+  package static func forEach(_ count: Int, work: Int, _ body: @Sendable (Int) -> Void) {
     guard count > 1, work >= serialWork else {
       for s in 0..<count { body(s) }
       return
@@ -22,7 +22,7 @@ public enum ParallelRows {
   }
 
   /// Below this many arm-visits a job runs on the calling thread.
-  public static let serialWork = 65_536
+  package static let serialWork = 65_536
 }
 
 /// A mutable buffer shared by iterations that write disjoint elements.
@@ -36,19 +36,19 @@ struct SharedBuffer<Element>: @unchecked Sendable {
 }
 
 /// The result of one fused exact step over S states.
-public struct ExactStepSummary: Sendable, Equatable {
+package struct ExactStepSummary: Sendable, Equatable {
   /// Per-state results, in state order.
-  public var perState: [RowStepResult]
+  package var perState: [RowStepResult]
 
   /// Mean over states of H before (uniform state weights).
-  public var meanEntropyBefore: Double { mean(\.entropyBefore) }
+  package var meanEntropyBefore: Double { mean(\.entropyBefore) }
   /// Mean over states of H after.
-  public var meanEntropyAfter: Double { mean(\.entropyAfter) }
+  package var meanEntropyAfter: Double { mean(\.entropyAfter) }
   /// Mean over states of H(after) − H(before), each state's difference
   /// taken first (as the NumPy peer does).
-  public var meanEntropyChange: Double { mean(\.entropyChange) }
+  package var meanEntropyChange: Double { mean(\.entropyChange) }
   /// Mean over states of −Cov_π(log π, Δz).
-  public var meanFirstOrder: Double { mean(\.firstOrder) }
+  package var meanFirstOrder: Double { mean(\.firstOrder) }
 
   /// The mean of one per-state number, summed in state order.
   private func mean(_ value: (RowStepResult) -> Double) -> Double {
@@ -60,7 +60,7 @@ public struct ExactStepSummary: Sendable, Equatable {
 extension RowKernels {
   /// One exact step of every state of a row-major S × K logit buffer, in
   /// place and in parallel over states (see the single-row overload).
-  public static func exactStepInPlace(
+  package static func exactStepInPlace(
     logits z: UnsafeMutableBufferPointer<Double>, advantages a: UnsafeBufferPointer<Double>,
     states: Int, arms: Int, learningRate eta: Double, natural: Bool
   ) -> ExactStepSummary {
@@ -73,7 +73,7 @@ extension RowKernels {
   /// array to start from scratch; on return it holds one carry per state,
   /// valid for the next step while the logits and advantages are untouched
   /// in between.
-  public static func exactStepInPlace(
+  package static func exactStepInPlace(
     logits z: UnsafeMutableBufferPointer<Double>, advantages a: UnsafeBufferPointer<Double>,
     states: Int, arms: Int, learningRate eta: Double, natural: Bool, carries: inout [RowCarry?]
   ) -> ExactStepSummary {
@@ -110,7 +110,7 @@ extension Policy {
   ///   `CoreError.nonFinite` for a non-finite advantage or learning rate,
   ///   `CoreError.nonFiniteUpdate` (policy unchanged) if a logit would
   ///   become non-finite.
-  public mutating func applyExactStep(
+  package mutating func applyExactStep(
     _ rule: UpdateRule, advantages: [Double], learningRate eta: Double
   ) throws(CoreError) -> ExactStepSummary {
     guard advantages.count == logits.count else {

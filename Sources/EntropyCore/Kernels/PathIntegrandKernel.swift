@@ -15,7 +15,7 @@ extension RowKernels {
   /// Arms with z = −∞ stay at π = 0 and their d is not read. Sums run in
   /// blocks of `RowLoops.block` arms, as in the other kernels. Returns 0
   /// for a row with no finite logit, and NaN if z + t·d overflows.
-  public static func covarianceAlong(
+  package static func covarianceAlong(
     _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, t: Double,
     scratch: UnsafeMutableBufferPointer<Double>
   ) -> Double {

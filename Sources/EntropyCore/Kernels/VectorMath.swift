@@ -24,7 +24,7 @@
 /// without the attribute the update loop makes 14 calls per vector and the
 /// step runs 4× slower. `@usableFromInline` is not needed: nothing is
 /// inlined across modules.
-public enum VectorMath {
+package enum VectorMath {
   /// The vector type of every kernel.
   ///
   /// 16 lanes, not the 8 of one AVX-512 register: LLVM splits each
@@ -32,11 +32,11 @@ public enum VectorMath {
   /// out-of-order core two `exp` chains to overlap (measured: a loop
   /// summing exps 2.3× faster than with SIMD8, a whole exact step 1.1–1.3×;
   /// SIMD32 is not specialised by the standard library and is 100× slower).
-  public typealias Vector = SIMD16<Double>
+  package typealias Vector = SIMD16<Double>
   /// The bit patterns of a `Vector`.
-  public typealias Bits = SIMD16<UInt64>
+  package typealias Bits = SIMD16<UInt64>
   /// Lanes per vector.
-  public static let width = 16
+  package static let width = 16
 
   // Constants of the exponential.
   static let log2e = 1.442_695_040_888_963_4
@@ -52,7 +52,7 @@ public enum VectorMath {
   /// argument and result go through four XMM registers each and the loops
   /// that call it run about 2× slower.
   @inline(__always)
-  public static func exp(_ x: Vector) -> Vector {
+  package static func exp(_ x: Vector) -> Vector {
     // Beyond these bounds every result is 0 or +∞; clamping keeps n within
     // the two-factor scaling's range. A NaN passes through (restored below).
     let xc = clamp(x, -746, 710)
@@ -195,7 +195,7 @@ public enum VectorMath {
   ///
   /// `@inline(__always)` for the same reason as `exp`.
   @inline(__always)
-  public static func log(_ x: Vector) -> Vector {
+  package static func log(_ x: Vector) -> Vector {
     // Subnormals: scale into the normal range and correct k by 54.
     let tiny = (x .< 0x1p-1022) .& (x .> 0)
     let xs = x.replacing(with: x * 0x1p54, where: tiny)
@@ -223,8 +223,8 @@ public enum VectorMath {
   }
 
   /// e^x for one double through the vector code (lane 0).
-  public static func exp(_ x: Double) -> Double { exp(Vector(repeating: x))[0] }
+  package static func exp(_ x: Double) -> Double { exp(Vector(repeating: x))[0] }
 
   /// log x for one double through the vector code (lane 0).
-  public static func log(_ x: Double) -> Double { log(Vector(repeating: x))[0] }
+  package static func log(_ x: Double) -> Double { log(Vector(repeating: x))[0] }
 }

@@ -9,7 +9,7 @@ public struct TokenRecord: Sendable, Equatable {
   public var update: Int
   /// log π_θ at that update.
   public var logProb: Double
-  /// The centred covariance used for selection.
+  /// The centred covariance used for selection (centred over its micro-batch).
   public var covariance: Double
   /// PPO ratio ρ.
   public var ratio: Double
@@ -17,6 +17,17 @@ public struct TokenRecord: Sendable, Equatable {
   public var ppoClipped: Bool
   /// Names of the controls that chose it.
   public var chosenBy: [String]
+  /// Which micro-batch of its update (0-based).
+  public var microbatch = 0
+  /// Whether verl's dual-clip zeroed its gradient.
+  public var dualClipped = false
+  /// log π(arm|state) after its update minus before it: the effect of the
+  /// update it took part in on its own token ("token flipping" when its
+  /// sign is opposite to the advantage's).
+  public var logProbChange = 0.0
+  /// The Fig. 8 covariance of its group (prompt): over the group's
+  /// responses, of the length-normalised log π_old and the advantage.
+  public var groupCovariance = 0.0
 }
 
 /// The outcome of one sampled step: the total logit change and what
@@ -35,28 +46,46 @@ public struct SampledStep: Sendable, Equatable {
 /// Sampled GRPO with a PPO surrogate and entropy controls on a tabular
 /// softmax policy (paper §4.5 pseudo-code, reproducing PRIME-RL's code).
 ///
-/// For each of E epochs the rollout is shuffled and split into M
-/// minibatches; each minibatch takes one plain SGD step on the logits of
-/// its token-mean loss. The gradient a token sends to its own state's
-/// logits is c_i·(e_a − π)/|M| with c_i = ∂loss_i/∂log π_i (−A·ρ, or 0 when
-/// clipped or detached, plus β·sign(ℓ) under KL-Cov).
+/// For each of E epochs the rollout's units (responses, or whole groups)
+/// are ordered and split into M minibatches (`MinibatchPlan`); each
+/// minibatch is cut into m micro-batches, each one loss call (its own
+/// covariance centring and control selection, aggregated by `aggregation`
+/// and scaled by its share of the minibatch's responses, as verl's
+/// dp_actor does), and the summed gradient takes one optimiser step (SGD
+/// or AdamW, after an optional global-norm clip). The gradient a token
+/// sends to its own state's logits is c_i·w_i·(e_a − π) with
+/// c_i = ∂loss_i/∂log π_i (−A·ρ, or 0 when clipped or detached, plus
+/// β·sign(ℓ) under KL-Cov) and w_i its aggregation weight (1/|M| for
+/// token-mean).
 ///
-/// Shuffling is this simulator's choice: in a tabular policy a minibatch
+/// Shuffling is this simulator's default: in a tabular policy a minibatch
 /// moves only its own states' logits, so minibatches that each spanned a
 /// few states would never see an off-policy ratio; shuffled, they do, as
 /// every update of an LLM moves every logit.
 public enum SampledTrainer {
+  /// Runs one rollout and its updates from `policy` (not modified), with
+  /// fresh AdamW moments.
+  public static func step(
+    policy: Policy, bandit: Bandit, config: GRPOConfig, controls: [any EntropyControl],
+    learningRate eta: Double, using generator: inout SplitMix64
+  ) throws(CoreError) -> SampledStep {
+    var adam = AdamState()
+    return try step(
+      policy: policy, bandit: bandit, config: config, controls: controls, learningRate: eta, adam: &adam,
+      using: &generator)
+  }
+
   /// Runs one rollout and its updates from `policy` (not modified).
+  /// `adam` carries AdamW's moments across steps (unused under SGD); it is
+  /// changed only when the step succeeds.
   ///
   /// - Throws: `CoreError` for Bernoulli noise with means outside [0, 1],
   ///   or a non-finite update.
   public static func step(
     policy: Policy, bandit: Bandit, config: GRPOConfig, controls: [any EntropyControl],
-    learningRate eta: Double, using generator: inout SplitMix64
+    learningRate eta: Double, adam: inout AdamState, using generator: inout SplitMix64
   ) throws(CoreError) -> SampledStep {
-    let rollout = try Rollout.sample(
-      policy: policy, bandit: bandit, groupSize: config.groupSize, noise: config.noise, filter: config.filter,
-      using: &generator)
+    let rollout = try Rollout.sample(policy: policy, bandit: bandit, config: config, using: &generator)
     var z = policy.logits
     let k = policy.arms
     var records: [TokenRecord] = []
@@ -64,43 +93,73 @@ public enum SampledTrainer {
       tokens: rollout.tokens.count, candidates: 0, clipped: 0, penalized: 0, ppoClipped: 0, populationTerm: 0)
     var clip: (low: Double, high: Double)? = (config.clipLow, config.clipHigh)
     for c in controls { c.adjustClip(&clip) }
+    // verl's Clip-Cov and KL-Cov losses have no dual-clip.
+    let dualClip = controls.contains { $0 is ClipCov || $0 is KLCov } ? nil : config.dualClip
 
     var descent = MinibatchDescent(states: policy.states, arms: k)
+    var adamNext = adam
     records.reserveCapacity(rollout.tokens.count * config.epochs)
+    let groupCov = Rollout.responseCovariance(rollout.tokens)
 
+    var plan = MinibatchPlan(tokens: rollout.tokens, config: config)
     var update = 0
     for _ in 0..<config.epochs {
       guard !rollout.tokens.isEmpty else { break }
-      var order = Array(rollout.tokens.indices)
-      if config.minibatches > 1 || config.epochs > 1 {
-        order = Sampling.sampleWithoutReplacement(order, count: order.count, using: &generator)
-      }
-      let m = min(config.minibatches, order.count)
-      for b in 0..<m {
-        let slice = order[(b * order.count / m)..<((b + 1) * order.count / m)]
-        let batch = slice.map { rollout.tokens[$0] }
-        var terms = lossTerms(batch, logits: z, arms: k, clip: clip)
-        for c in controls { c.apply(to: &terms, using: &generator) }
-        // `z` is this step's copy: a non-finite update throws it away.
-        guard descent.step(&z, terms: terms, controls: controls, learningRate: eta) else {
-          throw .nonFiniteUpdate
-        }
-        counts.ppoClipped += terms.ppoClipped.reduce(0) { $0 + ($1 ? 1 : 0) }
-        counts.candidates += terms.candidates[ClipCov.name] ?? 0
-        counts.clipped += terms.chosen[ClipCov.name]?.count ?? 0
-        counts.penalized += terms.chosen[KLCov.name]?.count ?? 0
-        // Which controls chose each token, names sorted.
-        var chosenBy = [[String]](repeating: [], count: batch.count)
-        for name in terms.chosen.keys.sorted() {
-          for i in terms.chosen[name] ?? [] where i >= 0 && i < batch.count && chosenBy[i].last != name {
-            chosenBy[i].append(name)
+      let order = plan.unitOrder(using: &generator)
+      for indices in plan.minibatches(order) {
+        let recordStart = records.count
+        let batch = indices.map { rollout.tokens[$0] }
+        let micro = MinibatchPlan.microbatches(batch, count: config.microbatches)
+        let batchResponses = Double(LossAggregation.responseCount(batch))
+        for (j, part) in micro.enumerated() {
+          let tokens = micro.count == 1 ? batch : part.map { batch[$0] }
+          var terms = lossTerms(tokens, logits: z, arms: k, clip: clip, dualClip: dualClip)
+          for c in controls { c.apply(to: &terms, using: &generator) }
+          let weights = config.aggregation.weights(tokens)
+          let scale = Double(LossAggregation.responseCount(tokens)) / batchResponses
+          descent.accumulate(
+            z, terms: terms, numerators: weights.numerators, denominator: weights.denominator, scale: scale,
+            controls: controls)
+          counts.ppoClipped += terms.ppoClipped.reduce(0) { $0 + ($1 ? 1 : 0) }
+          counts.dualClipped += terms.dualClipped.reduce(0) { $0 + ($1 ? 1 : 0) }
+          counts.candidates += terms.candidates[ClipCov.name] ?? 0
+          counts.clipped += terms.chosen[ClipCov.name]?.count ?? 0
+          counts.penalized += terms.chosen[KLCov.name]?.count ?? 0
+          // Which controls chose each token, names sorted.
+          var chosenBy = [[String]](repeating: [], count: tokens.count)
+          for name in terms.chosen.keys.sorted() {
+            for i in terms.chosen[name] ?? [] where i >= 0 && i < tokens.count && chosenBy[i].last != name {
+              chosenBy[i].append(name)
+            }
+          }
+          for (i, t) in tokens.enumerated() {
+            var record = TokenRecord(
+              token: t, update: update, logProb: terms.logProbs[i], covariance: terms.covariances[i],
+              ratio: terms.ratios[i], ppoClipped: terms.ppoClipped[i], chosenBy: chosenBy[i])
+            record.microbatch = j
+            record.dualClipped = terms.dualClipped.isEmpty ? false : terms.dualClipped[i]
+            record.groupCovariance = groupCov.perGroup[t.group] ?? 0
+            records.append(record)
           }
         }
-        for (i, t) in batch.enumerated() {
-          records.append(
-            TokenRecord(
-              token: t, update: update, logProb: terms.logProbs[i], covariance: terms.covariances[i],
-              ratio: terms.ratios[i], ppoClipped: terms.ppoClipped[i], chosenBy: chosenBy[i]))
+        // `z` is this step's copy: a non-finite update throws it away.
+        guard
+          descent.apply(
+            &z, optimizer: config.optimizer, gradientClip: config.gradientClip, adam: &adamNext, learningRate: eta)
+        else {
+          throw .nonFiniteUpdate
+        }
+        // Each token's own log π after this update (one row shift per state).
+        var after = [(shift: Double, logSum: Double)?](repeating: nil, count: policy.states)
+        for i in recordStart..<records.count {
+          let t = records[i].token
+          if after[t.state] == nil {
+            after[t.state] = z.withUnsafeBufferPointer {
+              RowKernels.logProbabilityShift(UnsafeBufferPointer(rebasing: $0[(t.state * k)..<((t.state + 1) * k)]))
+            }
+          }
+          let shift = after[t.state] ?? (0, 0)
+          records[i].logProbChange = ((z[t.state * k + t.arm] - shift.shift) - shift.logSum) - records[i].logProb
         }
         update += 1
       }
@@ -108,12 +167,23 @@ public enum SampledTrainer {
     var delta = [Double](repeating: 0, count: z.count)
     for i in z.indices where policy.logits[i] > -Double.infinity { delta[i] = z[i] - policy.logits[i] }
     counts.populationTerm = populationTerm(policy: policy, bandit: bandit, learningRate: eta)
+    counts.responses = rollout.responses
+    counts.passes = rollout.passes
+    counts.groupsDrawn = rollout.groupsDrawn
+    counts.updates = update
+    counts.responseCovariance = groupCov.mean
+    counts.tokenCovariance = Rollout.tokenCovariance(rollout.tokens)
+    adam = adamNext
     return SampledStep(delta: delta, counts: counts, tokens: records, filteredGroups: rollout.filteredGroups)
   }
 
-  /// The loss terms of one minibatch under logits `z`.
+  /// The loss terms of one loss call under logits `z`. With `dualClip` c
+  /// (verl's `clip_ratio_c`, vanilla loss only), a token with A < 0 whose
+  /// clipped loss max(L1, L2) exceeds −A·c takes the constant −A·c: its
+  /// gradient is 0.
   static func lossTerms(
-    _ batch: [SampledToken], logits z: [Double], arms k: Int, clip: (low: Double, high: Double)?
+    _ batch: [SampledToken], logits z: [Double], arms k: Int, clip: (low: Double, high: Double)?,
+    dualClip: Double? = nil
   ) -> MinibatchTerms {
     // The same form as the rollout's `Policy.logProbabilities`, so that the
     // first minibatch's ratios are exactly 1 (see `logProbabilityShift`).
@@ -134,6 +204,7 @@ public enum SampledTrainer {
     let meanL = logProbs.reduce(0, +) / n
     let covariances = zip(batch, logProbs).map { ($0.advantage - meanA) * ($1 - meanL) }
     var clipped = [Bool](repeating: false, count: batch.count)
+    var dual = [Bool](repeating: false, count: dualClip == nil ? 0 : batch.count)
     var gradient = [Double](repeating: 0, count: batch.count)
     for i in batch.indices {
       let a = batch[i].advantage
@@ -142,18 +213,26 @@ public enum SampledTrainer {
         let l1 = -a * rho
         let l2 = -a * min(max(rho, 1 - clip.low), 1 + clip.high)
         clipped[i] = l2 > l1
+        if let c = dualClip, a < 0, -a * c < max(l1, l2) { dual[i] = true }
       }
       // ∂(−A·ρ)/∂log π = −A·ρ; a clipped term is constant.
-      gradient[i] = clipped[i] ? 0 : -a * rho
+      gradient[i] = clipped[i] || (dualClip != nil && dual[i]) ? 0 : -a * rho
     }
-    return MinibatchTerms(
+    var terms = MinibatchTerms(
       tokens: batch, logProbs: logProbs, logRatios: logRatios, ratios: ratios, covariances: covariances,
       clipRange: clip, ppoClipped: clipped, lossGradient: gradient)
+    terms.dualClipped = dual
+    return terms
   }
 
-  /// The population term −η·Cov_π(log π, A) with the exact advantages
+  /// The population term −η·Cov(log π, A) with the exact advantages
   /// A = μ − V, mean over states: Thm. 2's prediction for an NPG step of
   /// size η, for comparison with what the sampled step did.
+  ///
+  /// NaN when the term is beyond a Double (|η·Cov| > 1.8e308): a step
+  /// whose groups were all filtered out changes nothing and is kept even at
+  /// an extreme η, and its term used to be recorded as ±inf, a value it
+  /// does not have.
   public static func populationTerm(policy: Policy, bandit: Bandit, learningRate eta: Double) -> Double {
     let a = bandit.advantages(under: policy)
     var total = 0.0
@@ -168,90 +247,7 @@ public enum SampledTrainer {
         }
       }
     }
-    return total / Double(policy.states)
-  }
-}
-
-/// One plain SGD step of a minibatch's token-mean loss on the logits of the
-/// states it touches, with scratch reused across the minibatches of a
-/// sampled step: a flat S × K gradient and π, tokens per state, and the
-/// touched states in order of first appearance. (Per-minibatch
-/// dictionaries of rows were most of a small bandit's step time.)
-struct MinibatchDescent {
-  let arms: Int
-  var gradient: [Double]
-  var probabilities: [Double]
-  var tokensPerState: [Int]
-  var touched: [Int] = []
-
-  init(states: Int, arms: Int) {
-    self.arms = arms
-    gradient = [Double](repeating: 0, count: states * arms)
-    probabilities = [Double](repeating: 0, count: states * arms)
-    tokensPerState = [Int](repeating: 0, count: states)
-    touched.reserveCapacity(states)
-  }
-
-  /// z −= η·∇ over the touched states, where the gradient on state s is
-  /// Σ_i c_i·(e_{a_i} − π_s)/|M| over its tokens (c_i = ∂loss_i/∂log π_i)
-  /// plus the controls' extra logit gradients. Returns false, with `z`
-  /// partly updated, if a logit would become non-finite.
-  mutating func step(
-    _ z: inout [Double], terms: MinibatchTerms, controls: [any EntropyControl], learningRate eta: Double
-  ) -> Bool {
-    let k = arms
-    touched.removeAll(keepingCapacity: true)
-    for t in terms.tokens {
-      if tokensPerState[t.state] == 0 { touched.append(t.state) }
-      tokensPerState[t.state] += 1
-    }
-    defer { for s in touched { tokensPerState[s] = 0 } }
-    let n = Double(terms.count)
-    z.withUnsafeBufferPointer { zb in
-      probabilities.withUnsafeMutableBufferPointer { p in
-        for s in touched {
-          let r = (s * k)..<((s + 1) * k)
-          RowKernels.softmax(UnsafeBufferPointer(rebasing: zb[r]), into: UnsafeMutableBufferPointer(rebasing: p[r]))
-        }
-      }
-    }
-    for s in touched {
-      for i in (s * k)..<((s + 1) * k) { gradient[i] = 0 }
-    }
-    gradient.withUnsafeMutableBufferPointer { g in
-      probabilities.withUnsafeBufferPointer { p in
-        for (i, t) in terms.tokens.enumerated() {
-          let c = terms.lossGradient[i] / n
-          guard c != 0 else { continue }
-          let base = t.state * k
-          for a in 0..<k { g[base + a] -= c * p[base + a] }
-          g[base + t.arm] += c
-        }
-      }
-    }
-    if !controls.isEmpty {
-      for s in touched {
-        let row = Array(probabilities[(s * k)..<((s + 1) * k)])
-        var h = 0.0
-        for x in row where x > 0 { h -= x * log(x) }
-        let weight = Double(tokensPerState[s]) / n
-        for c in controls {
-          guard let extra = c.extraLogitGradient(probabilities: row, entropy: h, weight: weight) else { continue }
-          for a in 0..<k { gradient[s * k + a] += extra[a] }
-        }
-      }
-    }
-    return gradient.withUnsafeBufferPointer { g in
-      z.withUnsafeMutableBufferPointer { zb in
-        for s in touched {
-          for i in (s * k)..<((s + 1) * k) where zb[i] > -Double.infinity {
-            let v = zb[i] - eta * g[i]
-            guard v.isFinite else { return false }
-            zb[i] = v
-          }
-        }
-        return true
-      }
-    }
+    let term = total / Double(policy.states)
+    return term.isFinite ? term : .nan
   }
 }

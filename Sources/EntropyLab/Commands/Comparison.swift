@@ -1,10 +1,11 @@
 import EntropyCore
 import Foundation
 
-/// Counterfactual runs of several control settings from one state with the
-/// same seeds: the heart of `compare`.
+/// `compare` as a view over the sweep engine: the controls are one more
+/// setting (`control=none,clipcov,…`), swept with the user's settings and
+/// seeds; the view turns the runs into compare's table and plot.
 enum Comparison {
-  /// The outcome of one setting over every seed.
+  /// The outcome of one control setting over its finished runs.
   struct Outcome {
     var name: String
     var finalEntropy: [Double] = []
@@ -15,63 +16,54 @@ enum Comparison {
     var penalized = 0
     /// Mean over seeds of H after each step (index 0 = start).
     var entropyCurve: [Double] = []
+    /// Runs that finished all their steps.
+    var runs = 0
   }
 
-  /// Runs every setting × seed for `steps` steps from `start` (a copy).
-  static func run(
-    from start: LabState, settings: [String?], steps: Int, seeds: [UInt64], context: CommandContext
-  ) -> (reports: [Report], outcomes: [Outcome], failures: [String], interrupted: Bool) {
+  /// The grid of a comparison: each of `settings` (single values, applied
+  /// first) and then `control` over `controls`, × seeds.
+  static func grid(settings: [(key: String, value: String)], controls: [String], steps: Int, seeds: [UInt64])
+    -> SweepGrid
+  {
+    let axes =
+      settings.map { SweepAxis(key: $0.key, values: [$0.value]) } + [SweepAxis(key: "control", values: controls)]
+    return SweepGrid(axes: axes, seeds: seeds, steps: steps)
+  }
+
+  /// Compare's reports from a sweep over `control` (the grid's last axis).
+  static func reports(_ outcome: SweepOutcome, from start: LabState, json: Bool) -> (
+    reports: [Report], outcomes: [Outcome], failures: [String]
+  ) {
+    let grid = outcome.grid
+    let steps = grid.steps
+    let seeds = grid.seeds
+    let names = grid.axes.last?.values ?? []
     var outcomes: [Outcome] = []
-    var interrupted = false
     var failures: [String] = []
-    let total = settings.count * seeds.count
-    var done = 0
-    outer: for setting in settings {
-      var outcome = Outcome(name: setting ?? "none")
+    for (c, name) in names.enumerated() {
+      var o = Outcome(name: name)
       var curveSum = [Double](repeating: 0, count: steps + 1)
-      var runs = 0
-      for seed in seeds {
-        if context.isInterrupted() {
-          interrupted = true
-          break outer
+      // Runs in seed order, as the engine numbers them.
+      for r in outcome.runs where r.combination == c {
+        for record in r.records {
+          o.clipped += record.sampled?.clipped ?? 0
+          o.penalized += record.sampled?.penalized ?? 0
         }
-        var s = start
-        s.controls = start.controls.only(setting)
-        s.generator = SplitMix64(seed: seed)
-        s.trajectory = []
-        s.segmentStart = 0
-        var hs = [s.policy.meanEntropy]
-        var rs: [Double] = []
-        do throws(CoreError) {
-          for _ in 0..<steps {
-            // Between steps too, not only between runs: one run may be up to
-            // 10⁶ sampled steps (found by the fuzzer: a default `compare`,
-            // 5 settings × 5 seeds × 50 steps, ran for seconds unstoppable).
-            if context.isInterrupted() {
-              interrupted = true
-              break outer
-            }
-            let (record, _) = try s.takeStep()
-            hs.append(record.entropyAfter)
-            rs.append(record.expectedReward)
-            outcome.clipped += record.sampled?.clipped ?? 0
-            outcome.penalized += record.sampled?.penalized ?? 0
-          }
-        } catch {
-          failures.append("\(outcome.name) seed \(seed): \(LabError.describe(error))")
+        if let failure = r.failure {
+          failures.append("\(name) seed \(r.seed): \(failure)")
           continue
         }
-        runs += 1
+        let hs = [start.policy.meanEntropy] + r.records.map(\.entropyAfter)
+        let rs = r.records.map(\.expectedReward)
         for i in hs.indices { curveSum[i] += hs[i] }
-        outcome.finalEntropy.append(hs.last ?? .nan)
-        outcome.meanEntropy.append(hs.dropFirst().reduce(0, +) / Double(steps))
-        outcome.finalReward.append(rs.last ?? .nan)
-        outcome.meanReward.append(rs.reduce(0, +) / Double(steps))
-        done += 1
-        context.progress(done, total)
+        o.finalEntropy.append(hs.last ?? .nan)
+        o.meanEntropy.append(hs.dropFirst().reduce(0, +) / Double(steps))
+        o.finalReward.append(rs.last ?? .nan)
+        o.meanReward.append(rs.reduce(0, +) / Double(steps))
+        o.runs += 1
       }
-      outcome.entropyCurve = curveSum.map { $0 / Double(max(runs, 1)) }
-      if runs > 0 { outcomes.append(outcome) }
+      o.entropyCurve = curveSum.map { $0 / Double(max(o.runs, 1)) }
+      if o.runs > 0 { outcomes.append(o) }
     }
     var table = Table(
       columns: [
@@ -83,8 +75,11 @@ enum Comparison {
       ],
       jsonPrefix: [("kind", .string("compare")), ("steps", .int(steps)), ("seeds", .int(seeds.count))])
     for o in outcomes {
+      let partial = o.runs < seeds.count
+      table.rowJSON[table.rows.count] = [("runs", .int(o.runs)), ("partial", .bool(partial))]
       table.rows.append([
-        .text(o.name), .number(mean(o.finalEntropy), .fixed(4)), .number(std(o.finalEntropy), .fixed(4)),
+        .text(partial ? "\(o.name) (partial: \(o.runs) of \(seeds.count) seeds)" : o.name),
+        .number(mean(o.finalEntropy), .fixed(4)), .number(std(o.finalEntropy), .fixed(4)),
         .number(mean(o.meanEntropy), .fixed(4)), .number(mean(o.finalReward), .fixed(4)),
         .number(std(o.finalReward), .fixed(4)), .number(mean(o.meanReward), .fixed(4)),
         .int(o.clipped), .int(o.penalized),
@@ -94,17 +89,30 @@ enum Comparison {
     var reports: [Report] = [
       .message(
         "compare: \(steps) step\(steps == 1 ? "" : "s") from step \(start.stepsTaken), \(seedText), mean ± std over seeds"
-      ),
-      .table(table),
+      )
     ]
+    if json {
+      // Every run (settings, seed, each step) and each combination's
+      // summary, exactly as `sweep --json` prints them.
+      reports += outcome.jsonLines().compactMap { line in
+        guard case .object(let fields)? = try? JSONParser.parse(line) else { return nil }
+        return .record(text: line, json: fields)
+      }
+    }
+    reports.append(.table(table))
     let x = (0...steps).map { Double(start.stepsTaken + $0) }
     let plot = Plot(
       title: "mean entropy H, mean over seeds", xLabel: "step", yLabel: "H (nats)",
       series: outcomes.map { Plot.Series(name: $0.name, x: x, y: $0.entropyCurve) })
     reports.append(.plot(plot))
     for f in failures { reports.append(.warning("run failed: " + f)) }
-    if interrupted { reports.append(.warning("interrupted: settings not shown were not run")) }
-    return (reports, outcomes, failures, interrupted)
+    if outcome.interrupted {
+      reports.append(
+        .warning(
+          "interrupted: \(outcome.runs.count) of \(outcome.planned.count) runs finished; the rows are over the "
+            + "finished runs only, those with fewer seeds than asked marked partial"))
+    }
+    return (reports, outcomes, failures)
   }
 
   static func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }

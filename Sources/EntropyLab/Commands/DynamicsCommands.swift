@@ -48,7 +48,7 @@ enum DynamicsCommands {
       }
       try args.expectEnd()
       let plan = state.nextExactStep
-      let p = EntropyDynamics.predict(policy: state.policy, change: plan.delta).mean
+      let p = EntropyDynamics.predictShaped(policy: state.policy, change: plan.delta).mean
       guard p.firstOrder.isFinite, p.secondOrder.isFinite else {
         throw LabError(.nonFiniteUpdate, command: args.command, expected: args.usage)
       }
@@ -213,7 +213,7 @@ enum DynamicsCommands {
 
   static let show = Command(
     name: "show",
-    usage: "show [state s] [top n | all]",
+    usage: "show [last] [state s] [top n | all]",
     summary: "Per arm: logit, π, log π, A, μ, the next step's Δz, its share of the covariance and its effect on H.",
     details: [
       "share = π_a·(log π_a − E log π)·(Δz_a − E Δz); the shares sum to Cov_π(log π, Δz),",
@@ -221,16 +221,23 @@ enum DynamicsCommands {
       "High-probability arms pushed up, or rare arms pushed down, lower H; the other two quadrants raise it.",
       "With more than \(showTop) arms, the \(showTop) with the largest |share| are listed (largest first), then one",
       "line sums up the rest; 'top n' lists n, 'all' lists every arm in order.",
+      "'show last': the same for the Δz the last step actually applied (any rule and optimiser, e.g. AdamW).",
     ],
-    subwords: ["state", "top", "all"],
+    subwords: ["last", "state", "top", "all"],
     group: "Dynamics",
     completer: { typed in
-      // show [state s] [top n | all]: a number after 'state' or 'top'.
+      // show [last] [state s] [top n | all]: a number after 'state' or 'top'.
       if let last = typed.last, last == "state" || last == "top" { return .words([]) }
       if typed.contains("top") || typed.contains("all") { return .words([]) }
-      return .words(typed.contains("state") ? ["top", "all"] : ["state", "top", "all"])
+      if typed.first == "last" { return .words(typed.contains("state") ? [] : ["state"]) }
+      return .words(typed.contains("state") ? ["top", "all"] : (typed.isEmpty ? ["last"] : []) + ["state", "top", "all"])
     },
     handler: .state { state, args, _ throws(LabError) in
+      if args.consume("last") {
+        let target = try PolicyCommands.readState(&args, state.policy)
+        try args.expectEnd()
+        return lastStepReport(state, target: target)
+      }
       let target = try PolicyCommands.readState(&args, state.policy)
       var limit = showTop
       if args.consume("all") {
@@ -243,7 +250,7 @@ enum DynamicsCommands {
       let plan = state.nextExactStep
       let advantages = state.currentAdvantages
       let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
-      let predictions = EntropyDynamics.predict(policy: policy, change: plan.delta).perState
+      let predictions = EntropyDynamics.predictShaped(policy: policy, change: plan.delta).perState
       // A step whose Δz (or its prediction) overflows is refused by `step`;
       // show the arms without it rather than print inf and nan.
       let overflows =
@@ -320,4 +327,65 @@ enum DynamicsCommands {
       }
       return reports
     })
+
+  /// `show last`: per arm, the last step's applied Δz and its covariance share.
+  static func lastStepReport(_ state: LabState, target: Int?) -> [Report] {
+    guard let last = state.lastStep, last.before.logits.count == last.delta.count else {
+      return [.message("show last: no step taken yet")]
+    }
+    let policy = last.before
+    let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
+    let predictions = EntropyDynamics.predictShaped(policy: policy, change: last.delta).perState
+    var reports: [Report] = []
+    let fmt = NumberStyle.value.format
+    for s in rows where s < policy.states {
+      let p = policy.probabilities(state: s)
+      let lp = policy.logProbabilities(state: s)
+      let shares = EntropyDynamics.contributions(policy: policy, change: last.delta, state: s)
+      let k = policy.arms
+      reports.append(
+        .record(
+          text:
+            "state \(s) before step \(state.stepsTaken): H = \(fmt(policy.entropy(state: s))); the applied Δz gives "
+            + "ΔH ≈ \(NumberStyle.change.format(predictions[s].firstOrder)) (first order), "
+            + "\(NumberStyle.change.format(predictions[s].pathIntegral)) (path integral)",
+          json: [
+            ("kind", .string("last_step_state")), ("state", .int(s)),
+            ("first_order", .number(predictions[s].firstOrder)),
+            ("path_integral", .number(predictions[s].pathIntegral)),
+          ]))
+      var table = Table(
+        columns: [
+          .init("arm", key: "arm"), .init("π", key: "prob"), .init("log π", key: "log_prob"),
+          .init("Δz", key: "logit_change"), .init("cov share", key: "cov_share"), .init("effect", key: "effect"),
+        ],
+        jsonPrefix: [("kind", .string("last_step_arm")), ("state", .int(s))])
+      // As 'show': at most the arms with the largest |share|, then the rest summed.
+      let arms =
+        k <= showTop
+        ? Array(0..<k)
+        : Array(
+          (0..<k).sorted {
+            abs(shares[$0].covarianceShare) != abs(shares[$1].covarianceShare)
+              ? abs(shares[$0].covarianceShare) > abs(shares[$1].covarianceShare) : $0 < $1
+          }.prefix(showTop))
+      for a in arms {
+        let share = shares[a].covarianceShare
+        table.rows.append([
+          .int(a), .number(p[a], .fixed(6)), .number(lp[a], .fixed(6)), .number(last.delta[s * k + a], .scientific(4)),
+          .number(share, .scientific(4)), .text(share > 0 ? "lowers H" : share < 0 ? "raises H" : "none"),
+        ])
+      }
+      reports.append(.table(table))
+      if arms.count < k {
+        let shown = Set(arms)
+        let total = (0..<k).filter { !shown.contains($0) }.reduce(0.0) { $0 + shares[$1].covarianceShare }
+        reports.append(
+          .message(
+            "(\(arms.count) of \(k) arms shown, largest |cov share| first; the other \(k - arms.count): "
+              + "total cov share \(NumberStyle.scientific(4).format(total)))"))
+      }
+    }
+    return reports
+  }
 }

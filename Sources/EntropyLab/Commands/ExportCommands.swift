@@ -81,7 +81,7 @@ enum ExportCommands {
         what = "\(trajectory.count) step\(trajectory.count == 1 ? "" : "s")"
       }
       do throws(FileError) {
-        try AtomicFile.write(text, to: destination)
+        try AtomicFile.write(text, to: destination, displayPath: path)
       } catch {
         throw LabError(command: "export", word: path, problem: error.problem)
       }
@@ -97,7 +97,9 @@ enum ExportCommands {
   /// allows (`--allow-writes DIR`, `--trust`), and every refusal is logged.
   ///
   /// - Throws: `LabError` for an empty path or a refused one.
-  static func checkedDestination(_ path: String, session: Session, args: ArgumentReader) throws(LabError) -> String {
+  static func checkedDestination(_ path: String, session: Session, args: ArgumentReader) throws(LabError)
+    -> FileLocation
+  {
     guard !path.isEmpty else { throw args.error("needs a file name FILE", word: path) }
     let expanded = (path as NSString).expandingTildeInPath
     return try session.fileAccess.authorizeWrite(expanded, command: "export")

@@ -24,10 +24,13 @@ enum ModelCommands {
       guard let rule = StepRule(rawValue: word) else { throw args.error("is not an update rule", word: word) }
       state.rule = rule
       switch rule {
-      case .pg: return [.message("update: pg, Δz = η·π ⊙ (A − E_π A)")]
-      case .npg: return [.message("update: npg, Δz = η·(A − E_π A)")]
+      case .pg: return [SettingsRegistry.report("update: pg, Δz = η·π ⊙ (A − E_π A)", keys: ["update"], state)]
+      case .npg: return [SettingsRegistry.report("update: npg, Δz = η·(A − E_π A)", keys: ["update"], state)]
       case .grpo:
-        return [.message("update: grpo, sampled: " + TrainingCommands.describe(state.grpo, state.controls))]
+        return [
+          SettingsRegistry.report(
+            "update: grpo, sampled: " + TrainingCommands.describe(state.grpo, state.controls), keys: ["update"], state)
+        ]
       }
     })
 
@@ -40,7 +43,7 @@ enum ModelCommands {
       let eta = try args.positiveNumber("the learning rate η")
       try args.expectEnd()
       state.learningRate = eta
-      return [.message("lr: η = \(NumberStyle.setting.format(eta))")]
+      return [SettingsRegistry.report("lr: η = \(NumberStyle.setting.format(eta))", keys: ["lr"], state)]
     })
 
   static let seed = Command(
@@ -53,6 +56,6 @@ enum ModelCommands {
       try args.expectEnd()
       state.seed = n
       state.generator = SplitMix64(seed: n)
-      return [.message("seed: \(n)")]
+      return [SettingsRegistry.report("seed: \(n)", keys: ["seed"], state)]
     })
 }

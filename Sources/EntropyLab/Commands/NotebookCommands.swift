@@ -50,9 +50,9 @@ enum NotebookCommands {
       try args.expectEnd()
       let target = try session.fileAccess.authorizeWrite(path, command: "save")
       let (text, cells) = NotebookWriter.notebook(for: session)
-      let existed = FileManager.default.fileExists(atPath: target)
+      let existed = FileManager.default.fileExists(atPath: target.path)
       do throws(FileError) {
-        try AtomicFile.write(text, to: target)
+        try AtomicFile.write(text, to: target, displayPath: path)
       } catch {
         throw LabError(command: "save", word: path, problem: error.problem)
       }
@@ -117,17 +117,21 @@ enum NotebookCommands {
         nested && !trust && folder == nil
         ? session.fileAccess.mode
         : try FileAccessPolicy.requestedMode(trust: trust, allowWrites: folder, command: "replay")
-      let resolved = try session.fileAccess.authorizeRead(path, command: "replay")
-      try session.fileAccess.enterNotebook(resolved, asTyped: path, command: "replay")
+      let location = try session.fileAccess.authorizeRead(path, command: "replay")
+      try session.fileAccess.enterNotebook(location.path, asTyped: path, command: "replay")
       defer { session.fileAccess.leaveNotebook() }
       let notebook: Notebook
       do throws(FileError) {
-        notebook = try NotebookFile.load(resolved, displayPath: path)
+        notebook = try NotebookFile.load(location, displayPath: path).notebook
       } catch {
         throw error.labError(command: "replay")
       }
+      guard !notebook.cells.isEmpty else { throw NotebookFile.noCellsError(path).labError(command: "replay") }
       let outcome = Replayer.replay(
         notebook, in: session, options: ReplayOptions(mode: .run, bail: bail, access: requested))
+      // A notebook that failed makes this cell fail too (a script's exit
+      // status, `--bail`), keeping the cells it ran.
+      if !outcome.succeeded { session.markCellFailed() }
       return outcome.transcript(style: session.style)
     })
 }

@@ -185,7 +185,10 @@ enum PolicyCommands {
       if args.consume("exact") {
         try args.expectEnd()
         state.advantages = .exact
-        return [.message("adv: exact, A = μ − V under the current policy, recomputed before every step")]
+        return [
+          SettingsRegistry.report(
+            "adv: exact, A = μ − V under the current policy, recomputed before every step", keys: ["adv"], state)
+        ]
       }
       let values = try args.numbers("advantages", stopWords: ["state"])
       let target = try readState(&args, state.policy)
@@ -199,7 +202,9 @@ enum PolicyCommands {
         all.replaceSubrange(s * k..<(s + 1) * k, with: values)
       }
       state.advantages = .manual(all)
-      var reports: [Report] = [.message("adv: set by hand for \(whichStates(target, state.policy))")]
+      var reports: [Report] = [
+        SettingsRegistry.report("adv: set by hand for \(whichStates(target, state.policy))", keys: ["adv"], state)
+      ]
       let means = (0..<state.policy.states).map { s in
         zip(state.policy.probabilities(state: s), all[s * k..<(s + 1) * k]).reduce(0) { $0 + $1.0 * $1.1 }
       }

@@ -31,7 +31,7 @@ enum SampledPrediction {
       }
       context.progress(i + 1, n)
     }
-    let exact = EntropyDynamics.predict(policy: state.policy, change: state.nextExactStep.delta).mean.firstOrder
+    let exact = EntropyDynamics.predictShaped(policy: state.policy, change: state.nextExactStep.delta).mean.firstOrder
     let population = SampledTrainer.populationTerm(
       policy: state.policy, bandit: state.bandit, learningRate: state.learningRate)
     let (dh, dhSE) = meanAndSE(changes)

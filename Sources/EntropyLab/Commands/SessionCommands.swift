@@ -1,6 +1,6 @@
 import EntropyCore
 
-/// `help`, `status` and `quit`.
+/// `help`, `status`, `checkpoint`, `restore` and `quit`.
 enum SessionCommands {
   static let all: [Command] = [help, status, checkpoint, restore, quit]
 
@@ -21,32 +21,27 @@ enum SessionCommands {
   static let status = Command(
     name: "status",
     usage: "status",
-    summary: "Show the session's settings: size, rule, η, advantages, seed, steps taken, H and R.",
+    summary: "Show the session: size, steps taken, H and R, then every setting by key (as 'get').",
+    details: [
+      "Every setting of the registry is listed, the controls' switches and parameters included, whether",
+      "they are on or off. JSON: one object with policy, states, arms, steps, H, R and every key's typed value.",
+    ],
     group: "Session",
     handler: .state { state, args, _ throws(LabError) in
       try args.expectEnd()
-      let adv: String
-      switch state.advantages {
-      case .exact: adv = "exact (A = μ − V)"
-      case .manual: adv = "set by hand"
-      }
-      let fields: [(String, String, JSONValue)] = [
-        ("policy", PolicyCommands.describeSize(state.policy), .string(PolicyCommands.describeSize(state.policy))),
-        ("update", state.rule.rawValue, .string(state.rule.rawValue)),
-        ("lr", NumberStyle.setting.format(state.learningRate), .number(state.learningRate)),
-        ("adv", adv, .string(adv)),
-        ("seed", String(state.seed), .string(String(state.seed))),
-        ("steps", String(state.stepsTaken), .int(state.stepsTaken)),
-        ("H", fmt(state.policy.meanEntropy), .number(state.policy.meanEntropy)),
-        (
-          "R", fmt(state.bandit.expectedReward(under: state.policy)),
-          .number(state.bandit.expectedReward(under: state.policy))
-        ),
-      ]
-      let width = fields.map(\.0.count).max() ?? 0
-      let text = fields.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }
-        .joined(separator: "\n")
-      return [.record(text: text, json: [("kind", .string("status"))] + fields.map { ($0.0, $0.2) })]
+      let size = PolicyCommands.describeSize(state.policy)
+      let h = state.policy.meanEntropy
+      let r = state.bandit.expectedReward(under: state.policy)
+      let settings = SettingsRegistry.all.filter { !$0.isView }
+      let rows =
+        [("policy", size), ("steps", String(state.stepsTaken)), ("H", fmt(h)), ("R", fmt(r))]
+        + settings.map { ($0.key, $0.read(state).text) }
+      let json: [(String, JSONValue)] =
+        [
+          ("kind", .string("status")), ("policy", .string(size)), ("states", .int(state.policy.states)),
+          ("arms", .int(state.policy.arms)), ("steps", .int(state.stepsTaken)), ("H", .number(h)), ("R", .number(r)),
+        ] + settings.map { ($0.key, $0.read(state).json) }
+      return [.record(text: SettingsCommands.aligned(rows), json: json)]
     })
 
   static let checkpoint = Command(

@@ -37,8 +37,8 @@ enum SweepCommands {
       let runs = Array(0..<grid.runCount)
       try checkMemory(grid: grid, runs: runs.count, state: session.state, threads: session.sweepThreads, args: args)
       let outcome = try SweepEngine.run(
-        grid: grid, runs: runs, from: session.state, threads: session.sweepThreads, apply: SweepSettings.apply,
-        read: SweepSettings.read, isInterrupted: session.isInterrupted, progress: session.runProgress)
+        grid: grid, runs: runs, from: session.state, threads: session.sweepThreads, apply: SettingsRegistry.sweepApply,
+        read: SettingsRegistry.sweepRead, isInterrupted: session.isInterrupted, progress: session.runProgress)
       session.lastSweep = outcome
       session.lastSweepMark = session.trajectoryMark
       return reports(outcome, json: session.style.json)

@@ -16,9 +16,10 @@ enum TrainingCommands {
     case .none: noiseText = "noiseless rewards"
     }
     let on = controls.enabled.isEmpty ? "no controls" : "controls: " + controls.enabled.joined(separator: ", ")
+    let knobs = TrainerKnobCommands.describe(c)
     return "G = \(c.groupSize), \(noiseText), filter \(c.filter ? "on" : "off"), M = \(c.minibatches), "
       + "E = \(c.epochs), clip ε = \(NumberStyle.setting.format(c.clipLow))/\(NumberStyle.setting.format(c.clipHigh)), "
-      + on
+      + on + (knobs.isEmpty ? "" : "; " + knobs)
   }
 
   static let group = Command(
@@ -29,7 +30,7 @@ enum TrainingCommands {
       let g = try args.integer("the group size G", in: 1...100_000)
       try args.expectEnd()
       state.grpo.groupSize = g
-      var reports: [Report] = [.message("group: G = \(g)")]
+      var reports: [Report] = [SettingsRegistry.report("group: G = \(g)", keys: ["group"], state)]
       if g == 1 && state.grpo.filter {
         reports.append(.warning("with G = 1 every group has equal rewards, so the filter drops them all"))
       }
@@ -50,31 +51,73 @@ enum TrainingCommands {
       }
       try args.expectEnd()
       if case .gaussian(let sigma) = state.grpo.noise {
-        return [.message("noise: gaussian σ = \(NumberStyle.setting.format(sigma))")]
+        return [
+          SettingsRegistry.report(
+            "noise: gaussian σ = \(NumberStyle.setting.format(sigma))", keys: ["noise", "noise.sigma"], state)
+        ]
       }
-      return [.message("noise: " + kind)]
+      return [SettingsRegistry.report("noise: " + kind, keys: ["noise"], state)]
     })
 
   static let filter = Command(
-    name: "filter", usage: "filter on|off",
+    name: "filter", usage: "filter on|off [refill [cap n]]",
     summary: "Drop groups whose rewards are all equal (all right or all wrong), as DAPO does (default on).",
-    subwords: ["on", "off"],
+    details: [
+      "refill: keep drawing groups (further passes over the states, in order) until S groups are kept,",
+      "at most n passes (default 10, DAPO's max_num_gen_batches), then keep the first S; as DAPO's trainer.",
+      "Without refill (the default) the batch shrinks to the groups kept.",
+    ],
+    subwords: ["on", "off", "refill", "cap"],
     group: "Sampled GRPO",
     handler: .state { state, args, _ throws(LabError) in
-      state.grpo.filter = try args.toggle()
+      let on = try args.toggle()
+      var refill = false
+      var cap = state.grpo.refillCap
+      if args.consume("refill") {
+        guard on else { throw args.error("needs the filter on (expected 'filter on refill [cap n]')", word: "refill") }
+        refill = true
+        if args.consume("cap") { cap = try args.integer("the most rollout passes n", in: 1...10_000) }
+      }
       try args.expectEnd()
-      return [.message("filter: \(state.grpo.filter ? "on" : "off")")]
+      state.grpo.filter = on
+      state.grpo.refill = refill
+      state.grpo.refillCap = cap
+      return [
+        SettingsRegistry.report(
+          "filter: \(on ? "on" : "off")" + (refill ? ", refill up to \(cap) passes" : ""), keys: ["filter"], state)
+      ]
     })
 
   static let minibatches = Command(
-    name: "minibatches", usage: "minibatches M",
+    name: "minibatches", usage: "minibatches M [groups keep|split] [order fixed|shuffle|reshuffle]",
     summary: "Split each rollout into M minibatches, one update each (default 1: strictly on-policy).",
-    details: ["The paper's runs use 8 updates per rollout step; from the 2nd update on the policy is off-policy."],
+    details: [
+      "The paper's runs use 8 updates per rollout step; from the 2nd update on the policy is off-policy.",
+      "groups keep: each state's group stays in one minibatch (verl); split (default): responses are spread.",
+      "order fixed: rollout order, the same split every epoch (verl); shuffle: one random order per rollout;",
+      "reshuffle (default): a new order every epoch (none when M = E = 1). A response's tokens stay together.",
+    ],
+    subwords: ["groups", "keep", "split", "order", "fixed", "shuffle", "reshuffle"],
     group: "Sampled GRPO",
     handler: .state { state, args, _ throws(LabError) in
-      state.grpo.minibatches = try args.integer("the number of minibatches M", in: 1...100_000)
-      try args.expectEnd()
-      return [.message("minibatches: M = \(state.grpo.minibatches)")]
+      let m = try args.integer("the number of minibatches M", in: 1...100_000)
+      var keep = state.grpo.keepGroups
+      var order = state.grpo.order
+      while !args.isAtEnd {
+        let word = try args.choice("groups or order", ["groups", "order"])
+        if word == "groups" {
+          keep = try args.choice("keep or split", ["keep", "split"]) == "keep"
+        } else {
+          order =
+            MinibatchOrder(rawValue: try args.choice("an order", MinibatchOrder.allCases.map(\.rawValue))) ?? order
+        }
+      }
+      state.grpo.minibatches = m
+      state.grpo.keepGroups = keep
+      state.grpo.order = order
+      var text = "minibatches: M = \(m)"
+      if keep || order != .reshuffle { text += ", groups \(keep ? "keep" : "split"), order \(order.rawValue)" }
+      return [SettingsRegistry.report(text, keys: ["minibatches"], state)]
     })
 
   static let epochs = Command(
@@ -84,21 +127,42 @@ enum TrainingCommands {
     handler: .state { state, args, _ throws(LabError) in
       state.grpo.epochs = try args.integer("the number of epochs E", in: 1...1000)
       try args.expectEnd()
-      return [.message("epochs: E = \(state.grpo.epochs)")]
+      return [SettingsRegistry.report("epochs: E = \(state.grpo.epochs)", keys: ["epochs"], state)]
     })
 
+  /// The reference scripts' PPO clip ranges, by name.
+  static let clipPresets: [(name: String, low: Double, high: Double, source: String)] = [
+    ("standard", 0.2, 0.2, "GRPO/PPO default, verl and PRIME-RL yaml"),
+    ("clipcov", 1, 1, "PRIME-RL's and verl's Clip-Cov scripts: ε = 1/1, ratio clamped to [0, 2]"),
+    ("cliphigher", 0.2, 0.28, "DAPO clip-higher, PRIME-RL's cliphigher scripts"),
+  ]
+
   static let clip = Command(
-    name: "clip", usage: "clip ε | clip ε_low ε_high",
-    summary: "The PPO clip range of the ratio π_θ/π_old (default 0.2/0.2).",
+    name: "clip", usage: "clip ε | clip ε_low ε_high | clip standard|clipcov|cliphigher",
+    summary: "The PPO clip range of the ratio π_θ/π_old (default 0.2/0.2), or a reference script's preset.",
+    details: clipPresets.map {
+      "\($0.name): \(NumberStyle.setting.format($0.low))/\(NumberStyle.setting.format($0.high)) (\($0.source))"
+    },
+    subwords: clipPresets.map(\.name),
     group: "Sampled GRPO",
     handler: .state { state, args, _ throws(LabError) in
-      let low = try args.positiveNumber("ε (or ε_low)")
-      let high = args.isAtEnd ? low : try args.positiveNumber("ε_high")
+      let low: Double
+      let high: Double
+      if let word = args.peek, let preset = clipPresets.first(where: { $0.name == word }) {
+        _ = args.consume(word)
+        low = preset.low
+        high = preset.high
+      } else {
+        low = try args.positiveNumber("ε (or ε_low)")
+        high = args.isAtEnd ? low : try args.positiveNumber("ε_high")
+      }
       try args.expectEnd()
       state.grpo.clipLow = low
       state.grpo.clipHigh = high
       return [
-        .message("clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))")
+        SettingsRegistry.report(
+          "clip: ε_low = \(NumberStyle.setting.format(low)), ε_high = \(NumberStyle.setting.format(high))",
+          keys: ["clip.low", "clip.high"], state)
       ]
     })
 
@@ -114,7 +178,12 @@ enum TrainingCommands {
         "Defaults (paper §4.3): " + defaults.joined(separator: ", ") + ".",
         "Settings may be changed without switching on or off: '\(name) \(params[0].name) …'.",
         "Controls act on sampled steps ('update grpo').",
-      ],
+      ]
+        + (name == ClipCov.name
+          ? [
+            "The reference Clip-Cov scripts (PRIME-RL, verl) run it with PPO ε = 1/1 ('clip clipcov'), to filter only "
+              + "extreme tokens; the session's clip (default 0.2/0.2) applies until changed."
+          ] : []),
       subwords: ["on", "off"] + params.map(\.name),
       group: "Entropy controls",
       handler: .state { state, args, _ throws(LabError) in
@@ -142,7 +211,9 @@ enum TrainingCommands {
         let values = state.controls.values[name] ?? []
         let shown = zip(params, values).map { "\($0.symbol) = \(NumberStyle.setting.format($1))" }
         var reports: [Report] = [
-          .message("\(name): \(state.controls.isOn(name) ? "on" : "off") (\(shown.joined(separator: ", ")))")
+          SettingsRegistry.report(
+            "\(name): \(state.controls.isOn(name) ? "on" : "off") (\(shown.joined(separator: ", ")))",
+            keys: SettingsRegistry.keys(ofControl: name), state)
         ]
         reports += notes(for: name, state)
         return reports

@@ -39,7 +39,7 @@ enum TrajectoryCommands {
     })
 
   static let tokens = Command(
-    name: "tokens", usage: "tokens [top n | all | chosen]",
+    name: "tokens", usage: "tokens [top n | all | chosen | responses | flips]",
     summary:
       "The last sampled step's tokens sorted by covariance, what PPO and the controls did, and Table 1's summary.",
     details: [
@@ -47,12 +47,24 @@ enum TrajectoryCommands {
       "ppo: the PPO clip zeroed the token's gradient; chosen: the control that detached (clipcov) or penalised (klcov) it.",
       "The summary is the paper's Table 1: mean covariance of the top 0.02%, 0.2%, 2%, 20%, 50% and all tokens.",
       "'tokens chosen' lists only the tokens a control detached or penalised.",
+      "'tokens responses': per prompt (group), the paper's Fig. 8 covariance over its responses of the",
+      "length-normalised log π_old and the advantage (dividing by the group's size), next to the token-level one.",
+      "'tokens flips': how many tokens their own update moved against their advantage's sign (A > 0 and log π",
+      "fell, or A < 0 and log π rose): token flipping, the cancellation hypothesis's measure.",
     ],
-    subwords: ["top", "all", "chosen"],
+    subwords: ["top", "all", "chosen", "responses", "flips"],
     group: "Trajectory",
     handler: .state { state, args, _ throws(LabError) in
       var limit = 20
       var onlyChosen = false
+      if args.consume("responses") {
+        try args.expectEnd()
+        return responseReport(state)
+      }
+      if args.consume("flips") {
+        try args.expectEnd()
+        return flipReport(state)
+      }
       if args.consume("all") {
         limit = Int.max
       } else if args.consume("chosen") {
@@ -117,6 +129,75 @@ enum TrajectoryCommands {
       reports.append(.table(summary))
       return reports
     })
+
+  /// `tokens flips`: tokens whose own update moved log π against the sign
+  /// of their advantage, by advantage sign.
+  static func flipReport(_ state: LabState) -> [Report] {
+    guard !state.lastTokens.isEmpty else {
+      return [.message("tokens: no sampled step with tokens yet ('update grpo' then 'step')")]
+    }
+    var table = Table(
+      columns: [
+        .init("advantage", key: "advantage_sign"), .init("token-updates", key: "tokens"),
+        .init("log π rose", key: "rose"), .init("log π fell", key: "fell"), .init("flipped", key: "flipped"),
+        .init("fraction", key: "fraction"),
+      ],
+      jsonPrefix: [("kind", .string("token_flips"))])
+    for (label, sign) in [("A > 0", 1.0), ("A < 0", -1.0)] {
+      let ts = state.lastTokens.filter { $0.token.advantage * sign > 0 }
+      let rose = ts.filter { $0.logProbChange > 0 }.count
+      let fell = ts.filter { $0.logProbChange < 0 }.count
+      let flipped = sign > 0 ? fell : rose
+      table.rows.append([
+        .text(label), .int(ts.count), .int(rose), .int(fell), .int(flipped),
+        ts.isEmpty ? .none : .number(Double(flipped) / Double(ts.count), .fixed(4)),
+      ])
+    }
+    return [
+      .message("token flipping in step \(state.lastTokensStep): each token-update's own Δlog π against the sign of A"),
+      .table(table),
+    ]
+  }
+
+  /// `tokens responses`: the Fig. 8 covariance per group of the last sampled step.
+  static func responseReport(_ state: LabState) -> [Report] {
+    guard !state.lastTokens.isEmpty else {
+      return [.message("tokens: no sampled step with tokens yet ('update grpo' then 'step')")]
+    }
+    // Each token once: the first epoch's records (one per rollout token).
+    let counts = state.trajectory.last(where: { $0.step == state.lastTokensStep })?.sampled
+    let firstEpoch = state.lastTokens.prefix(counts?.tokens ?? state.lastTokens.count)
+    var groups: [(group: Int, state: Int, responses: Set<Int>, tokens: Int, cov: Double)] = []
+    for r in firstEpoch {
+      if let g = groups.firstIndex(where: { $0.group == r.token.group }) {
+        groups[g].responses.insert(r.token.response)
+        groups[g].tokens += 1
+      } else {
+        groups.append((r.token.group, r.token.state, [r.token.response], 1, r.groupCovariance))
+      }
+    }
+    groups.sort { $0.group < $1.group }
+    var table = Table(
+      columns: [
+        .init("group", key: "group"), .init("state", key: "state"), .init("responses", key: "responses"),
+        .init("tokens", key: "tokens"), .init("Fig. 8 cov", key: "response_covariance"),
+      ],
+      jsonPrefix: [("kind", .string("group_covariance"))])
+    for g in groups {
+      table.rows.append([
+        .int(g.group), .int(g.state), .int(g.responses.count), .int(g.tokens), .number(g.cov, .fixed(6)),
+      ])
+    }
+    var reports: [Report] = [.table(table)]
+    if let c = counts {
+      reports.append(
+        .message(
+          "step \(state.lastTokensStep): Fig. 8 covariance (mean over groups) = "
+            + NumberStyle.setting.format(c.responseCovariance) + "; token-level Cov(log π_old, A) = "
+            + NumberStyle.setting.format(c.tokenCovariance)))
+    }
+    return reports
+  }
 
   static let history = Command(
     name: "history", usage: "history [last n]",
@@ -204,7 +285,7 @@ enum TrajectoryCommands {
     let h = t.map(\.entropyAfter)
     var series = [Plot.Series(name: "trajectory (after each step)", x: h, y: t.map(\.expectedReward))]
     var title = "R against H"
-    if let law = LawFit.fit(entropies: h, rewards: t.map(\.expectedReward)) {
+    if let law = (try? LawFit.fit(entropies: h, rewards: t.map(\.expectedReward))) ?? nil {
       let top = max(h.filter(\.isFinite).max() ?? 1, 1e-9)
       let xs = (0...40).map { top * Double($0) / 40 }
       series.append(.init(name: "fit R = −a·e^H + b", x: xs, y: xs.map { law.predict(entropy: $0) }))
@@ -264,7 +345,8 @@ enum TrajectoryCommands {
       guard n >= 2 else {
         throw args.error("needs at least 2 steps to fit (have \(n)\(fraction < 1 ? " in the first fraction" : ""))")
       }
-      guard let law = LawFit.fit(entropies: Array(h.prefix(n)), rewards: Array(r.prefix(n))) else {
+      // h and r are the same trajectory's columns: fit cannot throw here.
+      guard let law = (try? LawFit.fit(entropies: Array(h.prefix(n)), rewards: Array(r.prefix(n)))) ?? nil else {
         throw args.error("cannot fit: the entropy did not change over the steps, so e^H has no spread")
       }
       var fields: [(String, JSONValue)] = [
@@ -303,7 +385,7 @@ enum TrajectoryCommands {
     })
 
   static let compare = Command(
-    name: "compare", usage: "compare [SETTING …] [steps N] [seeds s1..s2]",
+    name: "compare", usage: "compare [SETTING …] [KEY=VALUE …] [steps N] [seeds s1..s2]",
     summary: "Run each setting from the current state with the same seeds, side by side (the state is not changed).",
     details: [
       "SETTING is none (plain GRPO) or a control: "
@@ -312,20 +394,25 @@ enum TrajectoryCommands {
       "Each setting turns on only that control (with its current values; 'none' = plain GRPO),",
       "then takes N sampled steps (default 50) once per seed (default seeds 1..5), every run starting",
       "from the current policy. Prints final and mean H and R per setting (mean ± std over seeds)",
-      "and one overlaid plot of the mean entropy. Needs 'update grpo'.",
+      "and one overlaid plot of the mean entropy. Needs 'update grpo' (or update=grpo).",
+      "KEY=VALUE: any setting (as 'set'), applied to every run before its control, e.g.",
+      "'compare clipcov klcov ratio=0.01 lr=0.5'. For several values of a setting use 'sweep'.",
+      "compare is a view over the sweep engine: it is 'sweep control=none,… KEY=VALUE seeds s1..s2 steps N'",
+      "shown as a table; runs spread over every core, 'plot sweep' and 'export csv|json' work after it.",
+      "Under --json it prints the sweep's lines too: one per run (settings, seed, every step) and one summary",
+      "per setting. Ctrl-C stops between steps; finished runs are kept and their rows marked partial.",
     ],
     subwords: ["none"] + EntropyControls.all.map { $0.name } + ["steps", "seeds"],
     group: "Trajectory",
-    handler: .state { state, args, context throws(LabError) in
-      var settings: [String?] = []
+    handler: .session { session, args throws(LabError) in
+      var controls: [String] = []
+      var settings: [(key: String, value: String)] = []
       var steps = 50
       var seeds: ClosedRange<UInt64> = 1...5
       while !args.isAtEnd {
         let word = try args.next("a setting")
-        if word == "none" {
-          settings.append(nil)
-        } else if EntropyControls.named(word) != nil {
-          settings.append(word)
+        if word == "none" || EntropyControls.named(word) != nil {
+          controls.append(word)
         } else if word == "steps" {
           steps = try args.integer("the number of steps N", in: 1...1_000_000)
         } else if word == "seeds" {
@@ -336,20 +423,42 @@ enum TrajectoryCommands {
             throw args.error("is not a seed range s1..s2 (s1 ≤ s2, at most 1000 seeds)", word: spec)
           }
           seeds = a...b
+        } else if word.contains("=") {
+          let pair = try SettingsRegistry.split(word, command: "compare", expected: args.usage)
+          guard let setting = SettingsRegistry.setting(pair.key), setting.key != "seed", setting.key != "control"
+          else {
+            let why = pair.key == "seed" ? "is set per run: give the seeds with 'seeds s1..s2'" : nil
+            let what = pair.key == "control" ? "is what compare varies: name the controls (none, clipcov, …)" : nil
+            throw args.error(why ?? what ?? "is not a setting key ('get' lists every key)", word: pair.key)
+          }
+          settings.append((setting.key, pair.value))
         } else {
           throw args.error(
-            "is not a setting (none, \(EntropyControls.all.map { $0.name }.joined(separator: ", ")), steps or seeds)",
+            "is not a setting (none, \(EntropyControls.all.map { $0.name }.joined(separator: ", ")), KEY=VALUE, "
+              + "steps or seeds)",
             word: word)
         }
       }
-      guard state.rule == .grpo else {
+      var probe = session.state
+      try SettingsRegistry.apply(settings, to: &probe, command: "compare")
+      guard probe.rule == .grpo else {
         throw args.error("needs sampled steps: the controls act on GRPO updates ('update grpo' first)")
       }
-      if settings.isEmpty { settings = [nil] + EntropyControls.all.map { $0.name } }
-      let result = Comparison.run(from: state, settings: settings, steps: steps, seeds: Array(seeds), context: context)
-      if result.outcomes.isEmpty && !result.interrupted {
+      if controls.isEmpty { controls = ["none"] + EntropyControls.all.map { $0.name } }
+      let grid = Comparison.grid(settings: settings, controls: controls, steps: steps, seeds: Array(seeds))
+      let runs = Array(0..<grid.runCount)
+      try SweepCommands.checkMemory(
+        grid: grid, runs: runs.count, state: session.state, threads: session.sweepThreads, args: args)
+      let outcome = try SweepEngine.run(
+        grid: grid, runs: runs, from: session.state, threads: session.sweepThreads,
+        apply: SettingsRegistry.sweepApply, read: SettingsRegistry.sweepRead, isInterrupted: session.isInterrupted,
+        progress: session.runProgress)
+      let result = Comparison.reports(outcome, from: session.state, json: session.style.json)
+      if result.outcomes.isEmpty && !outcome.interrupted {
         throw args.error("every run failed: " + result.failures.joined(separator: "; "))
       }
+      session.lastSweep = outcome
+      session.lastSweepMark = session.trajectoryMark
       return result.reports
     })
 }

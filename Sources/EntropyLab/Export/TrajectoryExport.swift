@@ -8,7 +8,11 @@ import Foundation
 /// `step`, `entropy_before`, `entropy_after`, `entropy_change`,
 /// `first_order`, `second_order`, `path_integral`, `first_order_residual`,
 /// `expected_reward`, and for sampled (GRPO) steps `tokens`, `candidates`,
-/// `clipped`, `penalized`, `ppo_clipped`, `population_term`.
+/// `clipped`, `penalized`, `ppo_clipped`, `population_term`, `responses`,
+/// `dual_clipped`, `rollout_passes`, `groups_drawn`, `updates`,
+/// `response_covariance` (the paper's Fig. 8 measure: per prompt, the
+/// covariance over its responses of the length-normalised log π and A,
+/// averaged over prompts) and `token_covariance` (the same over tokens).
 ///
 /// Properties:
 /// - numbers are written with 17 significant digits, so every Double reads
@@ -26,7 +30,10 @@ public enum TrajectoryExport {
     "first_order_residual", "expected_reward",
   ]
   /// The keys only sampled steps have.
-  public static let sampledKeys = ["tokens", "candidates", "clipped", "penalized", "ppo_clipped", "population_term"]
+  public static let sampledKeys = [
+    "tokens", "candidates", "clipped", "penalized", "ppo_clipped", "population_term", "responses", "dual_clipped",
+    "rollout_passes", "groups_drawn", "updates", "response_covariance", "token_covariance",
+  ]
 
   /// One value of a step: a count or a measurement.
   enum Value {
@@ -47,7 +54,11 @@ public enum TrajectoryExport {
       fields += [
         ("tokens", .int(c.tokens)), ("candidates", .int(c.candidates)), ("clipped", .int(c.clipped)),
         ("penalized", .int(c.penalized)), ("ppo_clipped", .int(c.ppoClipped)),
-        ("population_term", .number(c.populationTerm)),
+        ("population_term", .number(c.populationTerm)), ("responses", .int(c.responses)),
+        ("dual_clipped", .int(c.dualClipped)), ("rollout_passes", .int(c.passes)),
+        ("groups_drawn", .int(c.groupsDrawn)),
+        ("updates", .int(c.updates)), ("response_covariance", .number(c.responseCovariance)),
+        ("token_covariance", .number(c.tokenCovariance)),
       ]
     }
     return fields

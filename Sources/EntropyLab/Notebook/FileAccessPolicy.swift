@@ -17,11 +17,16 @@
 /// - `--allow-writes DIR` lets the cells read and write inside DIR only.
 ///   A path is resolved with `realpath` of its folder (and of the file when
 ///   it is a symbolic link), so `..` and symbolic links that lead outside
-///   DIR are refused.
+///   DIR are refused. The check returns a confined `FileLocation`: the
+///   command then reaches the resolved path again from `/` with
+///   `O_NOFOLLOW` on every component and reads or writes relative to the
+///   folder's descriptor, so a path swapped for a symbolic link after the
+///   check fails instead of leading outside (no time-of-check race).
 /// - `--trust` lifts the restrictions for a notebook the user vouches for.
 /// - A nested replay never gets more than its parent had
 ///   (`restricting(_:)`), is at most `maxDepth` deep, never re-opens a
-///   notebook already being replayed (a cycle), and one replay opens at most
+///   notebook already being replayed (a cycle: the same resolved path, or
+///   the same device and inode, so a hard link counts), and one replay opens at most
 ///   `maxNotebooksPerReplay` notebooks in all.
 /// - Every refusal is logged in `refusals`.
 public struct FileAccessPolicy: Sendable, Equatable {
@@ -46,6 +51,9 @@ public struct FileAccessPolicy: Sendable, Equatable {
   public var mode: Mode
   /// The notebooks being replayed, outermost first (resolved paths).
   public internal(set) var openNotebooks: [String] = []
+  /// The device and inode of each open notebook (nil if it could not be
+  /// read), so a hard link to an open notebook is a cycle too.
+  var openIdentities: [FileIdentity?] = []
   /// Every refusal so far, oldest first.
   public internal(set) var refusals: [FileRefusal] = []
   /// Notebooks opened since the outermost replay began.
@@ -111,20 +119,22 @@ public struct FileAccessPolicy: Sendable, Equatable {
 
   // MARK: Checks
 
-  /// The path `command` may write `path` at (absolute, resolved in safe
-  /// mode).
+  /// Where `command` may write `path`: in safe mode a resolved path inside
+  /// the allowed folder, to be reached without symbolic links
+  /// (`FileLocation.confined`), so a path swapped after this check fails
+  /// instead of leading outside.
   ///
   /// - Throws: `LabError` naming the command and how to allow the write; a
   ///   refusal is also logged.
-  public mutating func authorizeWrite(_ path: String, command: String) throws(LabError) -> String {
+  public mutating func authorizeWrite(_ path: String, command: String) throws(LabError) -> FileLocation {
     try authorize(path, access: .write, command: command)
   }
 
-  /// The path `command` may read `path` at (absolute, resolved in safe mode).
+  /// Where `command` may read `path` (confined in safe mode, as for writes).
   ///
   /// - Throws: `LabError` naming the command and how to allow the read; a
   ///   refusal is also logged.
-  public mutating func authorizeRead(_ path: String, command: String) throws(LabError) -> String {
+  public mutating func authorizeRead(_ path: String, command: String) throws(LabError) -> FileLocation {
     try authorize(path, access: .read, command: command)
   }
 
@@ -149,12 +159,12 @@ public struct FileAccessPolicy: Sendable, Equatable {
         + "replay with --trust if you trust the notebook")
   }
 
-  private mutating func authorize(_ path: String, access: Access, command: String) throws(LabError) -> String {
+  private mutating func authorize(_ path: String, access: Access, command: String) throws(LabError) -> FileLocation {
     guard !path.isEmpty else { throw LabError(command: command, problem: "needs a file name") }
     let absolute = FileAccessPolicy.absolute(path)
     switch mode {
     case .trusted:
-      return absolute
+      return FileLocation.trusted(absolute)
     case .safe(nil):
       throw refuse(command: command, path: path, problem: FileAccessPolicy.safeModeProblem(access))
     case .safe(let folder?):
@@ -166,7 +176,7 @@ public struct FileAccessPolicy: Sendable, Equatable {
           problem: "refused: \(via) outside the folder this replay may use (\(folder)); "
             + "replay with --allow-writes DIR for another folder, or with --trust")
       }
-      return resolved
+      return FileLocation(path: resolved, confined: true)
     }
   }
 
@@ -200,7 +210,9 @@ public struct FileAccessPolicy: Sendable, Equatable {
   ///   deeper than `maxDepth`, or more than `maxNotebooksPerReplay` in all.
   public mutating func enterNotebook(_ path: String, asTyped typed: String, command: String) throws(LabError) {
     let resolved = FileAccessPolicy.resolve(path) ?? path
-    if let first = openNotebooks.firstIndex(of: resolved) {
+    let identity = FileIdentity(path: resolved)
+    let sameFile = openIdentities.firstIndex { $0 != nil && $0 == identity }
+    if let first = openNotebooks.firstIndex(of: resolved) ?? sameFile {
       let chain = (openNotebooks[first...] + [resolved]).map { FileAccessPolicy.split($0).name }
       throw refuse(
         command: command, path: typed,
@@ -220,11 +232,13 @@ public struct FileAccessPolicy: Sendable, Equatable {
     }
     notebooksOpened += 1
     openNotebooks.append(resolved)
+    openIdentities.append(identity)
   }
 
   /// Records that the innermost notebook's replay has ended.
   public mutating func leaveNotebook() {
     if !openNotebooks.isEmpty { openNotebooks.removeLast() }
+    if !openIdentities.isEmpty { openIdentities.removeLast() }
   }
 
   /// Gives every refusal from `index` on that has no location yet the
@@ -281,5 +295,20 @@ public struct FileAccessPolicy: Sendable, Equatable {
     guard let slash = path.lastIndex(of: "/") else { return (".", path) }
     let folder = path[..<slash]
     return (folder.isEmpty ? "/" : String(folder), String(path[path.index(after: slash)...]))
+  }
+}
+
+/// A file's device and inode: the same file under any name (a hard link
+/// included).
+struct FileIdentity: Sendable, Equatable {
+  var device: UInt64
+  var inode: UInt64
+
+  /// The identity of the file at `path` (links followed), nil if it cannot be `stat`ed.
+  init?(path: String) {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    device = UInt64(info.st_dev)
+    inode = UInt64(info.st_ino)
   }
 }

@@ -33,8 +33,10 @@ public struct FileReplay: Sendable {
     let plain = OutputStyle.plain
     let absolute = FileAccessPolicy.absolute(path)
     let notebook: Notebook
-    do {
-      notebook = try NotebookFile.load(absolute, displayPath: path)
+    let snapshot: FileSnapshot
+    do throws(FileError) {
+      (notebook, snapshot) = try NotebookFile.load(FileLocation(path: absolute, confined: false), displayPath: path)
+      if notebook.cells.isEmpty { throw NotebookFile.noCellsError(path) }
     } catch {
       return FileReplay(
         status: error.kind == .malformed ? .malformed : .unreadable, output: "",
@@ -52,11 +54,12 @@ public struct FileReplay: Sendable {
       status: outcome.succeeded ? .passed : .failed, output: "", diagnostics: "", outcome: outcome)
     var notes: [String] = []
     if let recorded = notebook.header?.version, recorded != LabVersion.current, options.mode != .accept {
-      notes.append("note: \(path) was recorded with entropy-lab \(recorded); this is \(LabVersion.current)")
+      notes.append(
+        TerminalText.visible("note: \(path) was recorded with entropy-lab \(recorded); this is \(LabVersion.current)"))
     }
     switch options.mode {
     case .run:
-      result.output = outcome.regenerated.text
+      result.output = TerminalText.visible(outcome.regenerated.text)
       notes.append(Renderer.render(outcome.closingNotes + [.message(outcome.summary)], error: nil, style: plain))
       result.diagnostics = notes.joined(separator: "\n")
     case .check:
@@ -71,7 +74,8 @@ public struct FileReplay: Sendable {
         lines.append(outcome.summary + "; nothing to write")
       } else {
         do {
-          try AtomicFile.write(text, to: absolute)
+          try AtomicFile.write(
+            text, to: FileLocation.trusted(absolute), displayPath: path, unchangedSince: snapshot)
           lines.append(outcome.summary + "; written")
         } catch {
           result.status = .failed

@@ -24,15 +24,31 @@ public enum NotebookFile {
   public static func read(
     _ path: String, displayPath: String? = nil, limit: Int = FileAccessPolicy.maxNotebookBytes
   ) throws(FileError) -> String {
-    let name = displayPath ?? path
-    func unreadable(_ problem: String) -> FileError { FileError(.unreadable, path: name, problem: problem) }
-    let descriptor = open(path, O_RDONLY | O_NONBLOCK)
-    guard descriptor >= 0 else { throw unreadable("cannot be read: " + String(cString: strerror(errno))) }
+    try read(FileLocation(path: path, confined: false), displayPath: displayPath ?? path, limit: limit).text
+  }
+
+  /// The text of the file at `location` and its snapshot (size, time, hash).
+  static func read(
+    _ location: FileLocation, displayPath: String, limit: Int = FileAccessPolicy.maxNotebookBytes
+  ) throws(FileError) -> (text: String, snapshot: FileSnapshot) {
+    let descriptor = try location.openForReading(display: displayPath)
     defer { close(descriptor) }
+    let (bytes, info) = try readAll(descriptor, name: displayPath, limit: limit)
+    return (try decode(bytes, path: displayPath), FileSnapshot(bytes: bytes, info: info))
+  }
+
+  /// Every byte of the regular file open at `descriptor`, at most `limit`.
+  ///
+  /// - Throws: `FileError` `.unreadable` for a folder, device, FIFO or
+  ///   socket, a file over `limit` bytes, or a read error.
+  static func readAll(_ descriptor: Int32, name: String, limit: Int) throws(FileError) -> ([UInt8], stat) {
+    func unreadable(_ problem: String) -> FileError { FileError(.unreadable, path: name, problem: problem) }
     var info = stat()
     guard fstat(descriptor, &info) == 0 else { throw unreadable("cannot be read: " + String(cString: strerror(errno))) }
     guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw unreadable((info.st_mode & S_IFMT) == S_IFDIR ? "is a folder, not a notebook" : "is not a regular file")
+      throw unreadable(
+        (info.st_mode & S_IFMT) == S_IFDIR
+          ? "is a folder, not a notebook" : "is \(FileLocation.kind(of: info.st_mode)), not a regular file")
     }
     guard Int(info.st_size) <= limit else {
       throw unreadable("is \(info.st_size) bytes, more than the \(limit) bytes a notebook may have")
@@ -50,15 +66,33 @@ public enum NotebookFile {
       bytes.append(contentsOf: chunk[0..<n])
     }
     guard bytes.count <= limit else { throw unreadable("is more than the \(limit) bytes a notebook may have") }
-    return try decode(bytes, path: name)
+    return (bytes, info)
   }
 
   /// Reads and parses the notebook at `path`.
   ///
   /// - Throws: `FileError` from reading or parsing.
   public static func load(_ path: String, displayPath: String? = nil) throws(FileError) -> Notebook {
-    let text = try read(path, displayPath: displayPath)
-    return try NotebookParser.parse(text, path: displayPath ?? path)
+    try load(FileLocation(path: path, confined: false), displayPath: displayPath ?? path).notebook
+  }
+
+  /// Reads and parses the notebook at `location`, with the snapshot of the
+  /// file as read (for `--accept`'s check that nobody edited it meanwhile).
+  ///
+  /// - Throws: `FileError` from reading or parsing.
+  public static func load(_ location: FileLocation, displayPath: String) throws(FileError)
+    -> (notebook: Notebook, snapshot: FileSnapshot)
+  {
+    let (text, snapshot) = try read(location, displayPath: displayPath)
+    return (try NotebookParser.parse(text, path: displayPath), snapshot)
+  }
+
+  /// The error for a file that parses but has no cells (no `lab` block
+  /// with a command): not a notebook, so nothing would be checked.
+  public static func noCellsError(_ path: String) -> FileError {
+    FileError(
+      .malformed, path: path,
+      problem: "has no cells: not a notebook (expected a ```lab block with '[1]> command' lines)")
   }
 
   /// `bytes` as text, or the line of the first NUL byte or invalid UTF-8.

@@ -71,8 +71,10 @@ extension ReplayOutcome {
   /// `Renderer` draws it, JSON as `{"error": …}`).
   static func reports(of cell: CellResult, style: OutputStyle) -> [Report] {
     guard let error = cell.error else { return cell.reports }
-    var text = style
-    text.json = false
+    // Plain, without colour: the record's text is shown as it is, and its
+    // escape sequences would be made visible (`TerminalText`).
+    var text = OutputStyle.plain
+    text.unicode = style.unicode
     var fields: [(String, JSONValue)] = [("error", .string(error.message))]
     if let expected = error.expected { fields.append(("expected", .string(expected))) }
     return cell.reports + [.record(text: Renderer.render(error, style: text), json: fields)]

@@ -110,6 +110,7 @@ public enum JSONParser {
       }
       let text = String(decoding: bytes[start..<at], as: UTF8.self)
       if !fractional, let i = Int(text) { return .int(i) }
+      if !fractional, let u = UInt64(text) { return .unsigned(u) }
       guard !text.isEmpty, let x = Double(text), x.isFinite else {
         at = start
         throw fail("not a JSON value")
@@ -161,6 +162,7 @@ extension JSONValue {
   public var doubleValue: Double? {
     switch self {
     case .int(let i): return Double(i)
+    case .unsigned(let u): return Double(u)
     case .number(let x): return x
     case .null: return .nan
     default: return nil

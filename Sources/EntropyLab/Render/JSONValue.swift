@@ -6,6 +6,8 @@ public enum JSONValue: Sendable, Equatable {
   case null
   case bool(Bool)
   case int(Int)
+  /// A whole number beyond `Int` (a seed up to 2⁶⁴ − 1), written exactly.
+  case unsigned(UInt64)
   case number(Double)
   case string(String)
   case array([JSONValue])
@@ -22,6 +24,7 @@ public enum JSONValue: Sendable, Equatable {
     case .null: return "null"
     case .bool(let b): return b ? "true" : "false"
     case .int(let i): return String(i)
+    case .unsigned(let u): return String(u)
     case .number(let x):
       guard x.isFinite else { return "null" }
       if x == x.rounded() && abs(x) < 1e15 { return String(format: "%.1f", x) }

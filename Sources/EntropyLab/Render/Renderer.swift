@@ -1,8 +1,26 @@
 /// Turns reports and errors into the text a user sees: the only place
-/// where results and errors become characters.
+/// where results and errors become characters. Every piece of text a
+/// report or error carries (which may hold a notebook's cell, a file name
+/// or a typed word) goes through `TerminalText.visible`, so no control
+/// character reaches a terminal or a transcript; JSON escapes its own.
 public enum Renderer {
   /// The output of one cell, without a trailing newline.
-  public static func render(_ reports: [Report], error: LabError?, style: OutputStyle) -> String {
+  ///
+  /// - Parameters:
+  ///   - cell: the cell's number and its line as typed: in JSON every
+  ///     object starts with `"cell": n, "command": "…"`.
+  public static func render(
+    _ reports: [Report], error: LabError?, style: OutputStyle, cell: (number: Int, command: String)? = nil
+  ) -> String {
+    if style.json, let cell {
+      let stamp: [(String, JSONValue)] = [("cell", .int(cell.number)), ("command", .string(cell.command))]
+      var objects = reports.flatMap(json)
+      if let error { objects.append(json(error)) }
+      return objects.map { value in
+        guard case .object(let fields) = value else { return value.serialized }
+        return JSONValue.object(stamp + fields.filter { $0.0 != "cell" && $0.0 != "command" }).serialized
+      }.joined(separator: "\n")
+    }
     var lines: [String] = []
     for report in reports { lines.append(contentsOf: render(report, style: style)) }
     if let error { lines.append(render(error, style: style)) }
@@ -13,14 +31,14 @@ public enum Renderer {
   public static func render(_ report: Report, style: OutputStyle) -> [String] {
     if style.json { return json(report).map(\.serialized) }
     switch report {
-    case .message(let text): return TextWrap.lines(text, width: style.width)
+    case .message(let text): return TextWrap.lines(TerminalText.visible(text), width: style.width)
     case .warning(let text):
       // Wrapped without the colour codes, which take no columns.
-      var lines = TextWrap.lines("note: " + text, width: style.width)
+      var lines = TextWrap.lines("note: " + TerminalText.visible(text), width: style.width)
       if style.color, let first = lines.first { lines[0] = paint("note: ", .yellow, style) + first.dropFirst(6) }
       return lines
-    case .block(let text): return TextWrap.lines(text, width: style.width)
-    case .record(let text, _): return TextWrap.lines(text, width: style.width)
+    case .block(let text): return TextWrap.lines(TerminalText.visible(text), width: style.width)
+    case .record(let text, _): return TextWrap.lines(TerminalText.visible(text), width: style.width)
     case .table(let table): return TextTable.render(table, width: style.width)
     case .plot(let plot):
       return [TerminalPlot.render(plot, unicode: style.unicode, width: style.width, color: style.color)]
@@ -66,15 +84,20 @@ public enum Renderer {
 
   /// An error as one line (text) or `{"error": …}` (JSON).
   public static func render(_ error: LabError, style: OutputStyle) -> String {
-    if style.json {
-      var fields: [(String, JSONValue)] = [("error", .string(error.message))]
-      if let expected = error.expected { fields.append(("expected", .string(expected))) }
-      return JSONValue.object(fields).serialized
-    }
-    var lines = TextWrap.lines("error: " + error.message, width: style.width)
+    if style.json { return json(error).serialized }
+    var lines = TextWrap.lines("error: " + TerminalText.visible(error.message), width: style.width)
     if style.color, let first = lines.first { lines[0] = paint("error: ", .red, style) + first.dropFirst(7) }
-    if let expected = error.expected { lines += TextWrap.lines("  expected: " + expected, width: style.width) }
+    if let expected = error.expected {
+      lines += TextWrap.lines("  expected: " + TerminalText.visible(expected), width: style.width)
+    }
     return lines.joined(separator: "\n")
+  }
+
+  /// An error as a JSON object: `{"error": message, "expected": usage}`.
+  public static func json(_ error: LabError) -> JSONValue {
+    var fields: [(String, JSONValue)] = [("error", .string(error.message))]
+    if let expected = error.expected { fields.append(("expected", .string(expected))) }
+    return .object(fields)
   }
 
   /// ANSI colours from the 16 base colours, so users' themes apply.

@@ -23,7 +23,7 @@ enum TextTable {
         switch cell {
         case .number(let x, let style): return style.format(x)
         case .int(let i): return String(i)
-        case .text(let s): return s
+        case .text(let s): return TerminalText.visible(s)
         case .none: return "-"
         }
       }

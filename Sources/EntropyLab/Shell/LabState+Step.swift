@@ -16,12 +16,15 @@ extension LabState {
   /// and records it with the predictions of its exact logit change.
   mutating func takeSampledStep() throws(CoreError) -> StepRecord {
     var g = generator
+    var moments = adam
     let sampled = try SampledTrainer.step(
       policy: policy, bandit: bandit, config: grpo, controls: controls.active, learningRate: learningRate,
-      using: &g)
+      adam: &moments, using: &g)
     let record = try applyAndRecord(sampled.delta, sampled: sampled.counts)
-    // Only a step that was applied consumes the random stream.
+    // Only a step that was applied consumes the random stream (and moves
+    // AdamW's moments).
     generator = g
+    adam = moments
     lastTokens = sampled.tokens
     lastTokensStep = stepsTaken
     return record
@@ -32,18 +35,29 @@ extension LabState {
   ///
   /// - Throws: `CoreError.nonFiniteUpdate`, with the state unchanged.
   private mutating func applyAndRecord(_ delta: [Double], sampled: SampledCounts?) throws(CoreError) -> StepRecord {
-    let prediction = EntropyDynamics.predict(policy: policy, change: delta).mean
+    let prediction = try EntropyDynamics.predict(policy: policy, change: delta).mean
     guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite else { throw .nonFiniteUpdate }
     let before = policy.meanEntropy
     var next = policy
     try next.apply(delta)
+    lastStep = (policy, delta)
     policy = next
     stepsTaken += 1
     let record = StepRecord(
       step: stepsTaken, entropyBefore: before, entropyAfter: policy.meanEntropy, prediction: prediction,
-      expectedReward: bandit.expectedReward(under: policy), sampled: sampled, rule: rule.rawValue)
+      expectedReward: expectedReward, sampled: sampled, rule: rule.rawValue)
     trajectory.append(record)
     return record
+  }
+
+  /// The exact expected reward of the current policy: R = mean_s V_s, or,
+  /// for sampled steps with `reward all` and T > 1, the exact expected
+  /// reward of a response (`ResponseModel`).
+  public var expectedReward: Double {
+    if rule == .grpo && grpo.response.reward == .all && !grpo.response.isSingleToken {
+      return grpo.response.expectedReward(policy: policy, bandit: bandit)
+    }
+    return bandit.expectedReward(under: policy)
   }
 
   /// The largest |E_π A| over states of hand-set advantages, with its state,

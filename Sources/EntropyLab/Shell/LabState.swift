@@ -28,6 +28,20 @@ public struct LabState: Sendable, Equatable {
   public var lastTokens: [TokenRecord] = []
   /// The step `lastTokens` came from (0 before any sampled step).
   public var lastTokensStep = 0
+  /// AdamW's moments, carried across sampled steps (`optimizer adamw`);
+  /// cleared with the trajectory.
+  public var adam = AdamState()
+  /// The policy before the last step and the Δz that step applied, for
+  /// `show last` (nil before any step).
+  public var lastStep: (before: Policy, delta: [Double])? {
+    get { lastStepBefore.map { ($0, lastStepDelta) } }
+    set {
+      lastStepBefore = newValue?.before
+      lastStepDelta = newValue?.delta ?? []
+    }
+  }
+  var lastStepBefore: Policy?
+  var lastStepDelta: [Double] = []
   /// The learning rate η.
   public var learningRate: Double = 0.1
   /// The seed last set with `seed` (or at start-up).
@@ -86,7 +100,7 @@ public struct LabState: Sendable, Equatable {
   /// The logit change the next exact step would make (for `grpo`, the
   /// expected PG direction with exact advantages).
   public var nextExactStep: ExactStep {
-    exactRule.step(policy: policy, advantages: currentAdvantages, learningRate: learningRate)
+    exactRule.stepShaped(policy: policy, advantages: currentAdvantages, learningRate: learningRate)
   }
 
   /// Replaces the policy with a new size, resetting rewards, advantages and
@@ -99,6 +113,8 @@ public struct LabState: Sendable, Equatable {
     segmentStart = 0
     lastTokens = []
     lastTokensStep = 0
+    adam = AdamState()
+    lastStep = nil
     stepsTaken = 0
   }
 }

@@ -15,9 +15,13 @@ public struct CellResult: Sendable, Equatable {
   public var output: String
   /// Whether the user asked to leave.
   public var quit: Bool
+  /// Whether the command ran but something it ran failed (a `replay` whose
+  /// notebook had a failing or refused cell): the cell counts as failed,
+  /// though it has no error and its effects stay.
+  public var failedInside = false
 
   /// Whether the command failed.
-  public var failed: Bool { error != nil }
+  public var failed: Bool { error != nil || failedInside }
 }
 
 /// A notebook shell session: executes one line at a time against its
@@ -56,6 +60,9 @@ public final class Session {
   public internal(set) var lastPlot: Plot?
   /// Set by `quit`.
   public internal(set) var quitRequested = false
+  /// Set by a command whose cell must count as failed without an error
+  /// (`markCellFailed`); consumed when the cell is recorded.
+  private var cellFailedInside = false
   /// The seed the session started with; `save` records it in a notebook's
   /// header so a replay starts from the same random stream.
   public let initialSeed: UInt64
@@ -140,6 +147,12 @@ public final class Session {
     }
   }
 
+  /// Applies settings by key before (or between) cells, all or none; not a
+  /// cell (`entropy-lab --set KEY=VALUE`).
+  public func apply(settings: [(key: String, value: String)]) throws(LabError) {
+    try SettingsRegistry.apply(settings, to: &state, command: "--set")
+  }
+
   /// Adds a paragraph of Markdown prose after the cells so far (blank
   /// lines at either end dropped; nothing for blank text).
   public func addProse(_ markdown: String) {
@@ -177,12 +190,21 @@ public final class Session {
     for case .plot(let plot) in reports { lastPlot = plot }
     let cell = CellResult(
       number: nextCellNumber, input: line, reports: reports, error: error,
-      output: Renderer.render(reports, error: error, style: style), quit: quitRequested)
+      output: Renderer.render(reports, error: error, style: style, cell: (nextCellNumber, line)),
+      quit: quitRequested,
+      failedInside: error == nil && cellFailedInside)
+    cellFailedInside = false
     if asCell {
       entries.append(.cell(index: cells.count))
       cells.append(cell)
     }
     return cell
+  }
+
+  /// Makes the cell being run count as failed, keeping its reports and
+  /// effects (a `replay` whose notebook failed).
+  func markCellFailed() {
+    cellFailedInside = true
   }
 
   /// Everything a command can change in a session: what the presenter

@@ -90,6 +90,7 @@ public enum SweepEngine {
     s.trajectory = []
     s.segmentStart = 0
     s.lastTokens = []
+    s.adam = AdamState()
     try apply(grid.combination(c), &s)
     s.seed = seed
     s.generator = SplitMix64(seed: seed)
@@ -110,6 +111,7 @@ public enum SweepEngine {
     s.segmentStart = 0
     s.stepsTaken = steps
     s.lastTokens = []
+    s.adam = AdamState()
     return s
   }
 

@@ -172,8 +172,15 @@ extension SweepGrid {
             "is not a setting KEY=V1,V2,… (or seeds A..B, steps N, show M,…, band std|se, each \"COMMAND\")", word: word
           )
         }
-        let key = String(word[..<eq])
+        let typed = String(word[..<eq])
         let spec = String(word[word.index(after: eq)...])
+        guard let setting = SettingsRegistry.setting(typed) else {
+          var problem = "is not a setting key"
+          if let near = SettingsRegistry.nearest(typed) { problem += "; did you mean '\(near)'?" }
+          throw args.error(problem + " ('get' lists every key)", word: typed)
+        }
+        // Aliases (`ratio`) are swept under their key (`control.ratio`).
+        let key = setting.key
         guard !axes.contains(where: { $0.key == key }) else { throw args.error("is swept twice", word: key) }
         guard key != "seed" else {
           throw args.error("is not swept as a setting: give the seeds with 'seeds A..B'", word: word)

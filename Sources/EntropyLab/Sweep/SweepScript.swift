@@ -51,9 +51,9 @@ public struct SweepScript {
     if !settings.isEmpty {
       var state = session.state
       do throws(LabError) {
-        try SweepSettings.apply(settings, &state)
+        try SettingsRegistry.apply(settings, to: &state, command: "--set")
       } catch {
-        throw Failure(message: "--set: " + error.message, status: 1)
+        throw Failure(message: error.message, status: 1)
       }
       session.state = state
     }
@@ -96,8 +96,8 @@ public struct SweepScript {
       reader.usage = SweepCommands.sweep.usage
       try SweepCommands.checkMemory(grid: grid, runs: runs.count, state: session.state, threads: threads, args: reader)
       return try SweepEngine.run(
-        grid: grid, runs: runs, from: session.state, threads: threads, apply: SweepSettings.apply,
-        read: SweepSettings.read, isInterrupted: session.isInterrupted, progress: progress)
+        grid: grid, runs: runs, from: session.state, threads: threads, apply: SettingsRegistry.sweepApply,
+        read: SettingsRegistry.sweepRead, isInterrupted: session.isInterrupted, progress: progress)
     } catch {
       throw Failure(message: error.message, status: 1)
     }
