@@ -234,7 +234,7 @@ struct SampledPathIntegralTests {
         let s = try SampledTrainer.step(
           policy: policy, bandit: bandit, config: config, controls: [], learningRate: n == 0 ? 2 : 0.3, adam: &adam,
           using: &g)
-        let prediction = EntropyDynamics.predict(policy: policy, change: s.delta).mean
+        let prediction = try EntropyDynamics.predict(policy: policy, change: s.delta).mean
         let before = policy.meanEntropy
         try policy.apply(s.delta)
         let actual = policy.meanEntropy - before
