@@ -73,7 +73,7 @@ import Testing
     }
     #expect(plot.series.count == 3)
     let h = session.state.trajectory.map(\.entropyAfter)
-    let law = try #require(LawFit.fit(entropies: h, rewards: session.state.trajectory.map(\.expectedReward)))
+    let law = try #require(try LawFit.fit(entropies: h, rewards: session.state.trajectory.map(\.expectedReward)))
     // The fitted curve is the fit's, and the ceiling line is at −a + b.
     for (x, y) in zip(plot.series[1].x, plot.series[1].y) {
       expectWithin(y, -law.a * exp(x) + law.b, tolerance: 1e-12, "fit at H = \(x)")
