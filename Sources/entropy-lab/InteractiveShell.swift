@@ -9,6 +9,9 @@ struct InteractiveShell {
   var source: ReadlineLineSource
   /// Whether stdout is a terminal (for the progress line).
   let stdoutIsTerminal: Bool
+  /// Where the output's width comes from (asked before every cell, so a
+  /// resized terminal is followed).
+  let width: TerminalWidth
 
   /// The greeting, two lines.
   static let banner = """
@@ -31,6 +34,7 @@ struct InteractiveShell {
     func prompt() -> String { session.isWritingNote ? "note> " : "[\(session.nextCellNumber)]> " }
     while !out.isBroken && !Interrupt.isEnding, let line = source.nextLine(prompt: prompt()) {
       Interruption.reset()
+      session.style.width = width.current()
       progress.start()
       guard let cell = session.execute(line) else { continue }
       progress.clear()

@@ -39,17 +39,14 @@ struct Presenter {
     self.traits = traits
     self.keys = keys
     self.columns = max(columns, 20)
-    let style = OutputStyle(json: false, color: traits.color, unicode: traits.unicode)
+    let style = OutputStyle(json: false, color: traits.color, unicode: traits.unicode, width: self.columns)
     session = Session(seed: notebook.header?.seed ?? 0, style: style)
     session.fileAccess.mode = session.fileAccess.restricting(.safe(writableFolder: nil))
   }
 
   /// The terminal's width: the tty's, else `$COLUMNS`, else 80.
   static func columns(environment: [String: String]) -> Int {
-    var size = winsize()
-    if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
-      return Int(size.ws_col)
-    }
+    if let columns = TerminalWidth.terminalColumns() { return columns }
     return environment["COLUMNS"].flatMap { Int($0) } ?? 80
   }
 

@@ -9,7 +9,8 @@ import Synchronization
 #endif
 
 /// Tab completion through the session's command table: command names for
-/// the first word, the command's sub-words after it.
+/// the first word, then what the command accepts next (`CommandTable.offer`),
+/// file names where it takes a file.
 ///
 /// Readline calls plain C functions, so the table and the current
 /// candidates live in process-wide storage behind a mutex (readline only
@@ -28,10 +29,19 @@ enum ReadlineCompletion {
   }
 
   /// The candidates for `word`, given the line before it.
-  fileprivate static func prepare(lineBeforeWord: String, word: String) -> Bool {
+  fileprivate static func prepare(lineBeforeWord: String, word: String) -> Preparation {
+    let offer = table.withLock { $0?.offer(lineBeforeWord: lineBeforeWord) } ?? .words([])
+    guard case .words = offer else { return .fileName }
     let found = table.withLock { $0?.completions(lineBeforeWord: lineBeforeWord, word: word) ?? [] }
     candidates.withLock { $0 = found }
-    return !found.isEmpty
+    return found.isEmpty ? .nothing : .words
+  }
+
+  /// What `prepare` found.
+  fileprivate enum Preparation {
+    case words
+    case fileName
+    case nothing
   }
 
   /// The `index`th candidate, if there is one.
@@ -41,7 +51,8 @@ enum ReadlineCompletion {
 }
 
 /// Readline's `rl_attempted_completion_function`: the matches for the word
-/// between `start` and `end`, never file names.
+/// between `start` and `end`; file names only where the command takes a
+/// file (save, replay/load, export).
 private func attemptCompletion(
   _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
 ) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
@@ -49,8 +60,13 @@ private func attemptCompletion(
   guard let text, let buffer = rl_line_buffer else { return nil }
   let before = UnsafeRawBufferPointer(start: buffer, count: Int(max(0, start)))
   let lineBeforeWord = String(decoding: before, as: UTF8.self)
-  guard ReadlineCompletion.prepare(lineBeforeWord: lineBeforeWord, word: String(cString: text)) else { return nil }
-  return rl_completion_matches(text, nextCandidate)
+  switch ReadlineCompletion.prepare(lineBeforeWord: lineBeforeWord, word: String(cString: text)) {
+  case .words: return rl_completion_matches(text, nextCandidate)
+  case .fileName:
+    rl_attempted_completion_over = 0  // readline completes the file name
+    return nil
+  case .nothing: return nil
+  }
 }
 
 /// Readline's generator: called with state 0, 1, 2, … until it returns nil;

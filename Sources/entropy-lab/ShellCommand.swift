@@ -44,6 +44,15 @@ struct ShellCommand: ParsableCommand {
   var echo = false
 
   @Option(
+    help: ArgumentHelp(
+      "Fit text output to N columns (default: the terminal's width, else $COLUMNS, else no limit).",
+      valueName: "N"))
+  var width: Int?
+
+  @Flag(help: "Print every line whole, however wide (no width limit).")
+  var wide = false
+
+  @Option(
     name: .customLong("set"),
     help: ArgumentHelp(
       "Apply a setting before the first cell (repeatable; keys as 'set', e.g. --set lr=0.5 --set clipcov.on=on).",
@@ -57,6 +66,10 @@ struct ShellCommand: ParsableCommand {
   var budgets: BudgetOptions
 
   func validate() throws {
+    if let width, width < OutputStyle.narrowest {
+      throw ValidationError("--width \(width) is too narrow: expected at least \(OutputStyle.narrowest) columns")
+    }
+    if wide && width != nil { throw ValidationError("--wide and --width cannot be used together") }
     if echo && json {
       throw ValidationError("--echo cannot be combined with --json: --json prints JSON objects only")
     }
@@ -68,7 +81,9 @@ struct ShellCommand: ParsableCommand {
     let environment = TerminalTraits.environment()
     let interactive = script == nil && isatty(STDIN_FILENO) != 0
     let traits = TerminalTraits.current(noColorFlag: noColor, environment: environment)
-    let style = OutputStyle(json: json, color: interactive && traits.color, unicode: interactive && traits.unicode)
+    let widths = TerminalWidth(fixed: width, wide: wide, environment: environment)
+    let style = OutputStyle(
+      json: json, color: interactive && traits.color, unicode: interactive && traits.unicode, width: widths.current())
     let session = Session(seed: seed, style: style)
     do throws(LabError) {
       var assignments: [(key: String, value: String)] = []
@@ -84,7 +99,8 @@ struct ShellCommand: ParsableCommand {
     if interactive {
       let source = ReadlineLineSource(
         table: session.table, historyPath: HistoryFile.location(environment: environment))
-      var shell = InteractiveShell(session: session, source: source, stdoutIsTerminal: traits.stdoutIsTerminal)
+      var shell = InteractiveShell(
+        session: session, source: source, stdoutIsTerminal: traits.stdoutIsTerminal, width: widths)
       status = shell.run()
     } else {
       let source: PipedLineSource

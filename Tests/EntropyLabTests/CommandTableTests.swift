@@ -177,7 +177,8 @@ import Testing
   @Test func completesSubWordsAfterACommandOrItsPrefix() {
     #expect(table.completions(lineBeforeWord: "policy ", word: "l") == ["logits"])
     #expect(table.completions(lineBeforeWord: "pol ", word: "pr") == ["probs"])
-    #expect(table.completions(lineBeforeWord: "policy logits 1 2 3 4 ", word: "st") == ["states", "state"])
+    // Only what the form accepts next: 'state', not 'states' (issue 13).
+    #expect(table.completions(lineBeforeWord: "policy logits 1 2 3 4 ", word: "st") == ["state"])
     #expect(table.completions(lineBeforeWord: "update ", word: "") == ["pg", "npg", "grpo"])
     #expect(table.completions(lineBeforeWord: "noise ", word: "g") == ["gaussian"])
     #expect(table.completions(lineBeforeWord: "plot ", word: "re") == ["reward", "residual"])
@@ -194,8 +195,14 @@ import Testing
   @Test func everySubWordOfEveryCommandIsOfferedAfterIt() {
     for command in table.commands {
       // `help` completes command names instead.
+      let offered = table.completions(lineBeforeWord: command.name + " ", word: "")
+      if command.completer != nil {
+        // A command that completes by position offers some of its sub-words first.
+        #expect(Set(offered).isSubset(of: Set(command.subwords)), "\(command.name)")
+        continue
+      }
       let expected = command.name == "help" ? names : command.subwords
-      #expect(table.completions(lineBeforeWord: command.name + " ", word: "") == expected, "\(command.name)")
+      #expect(offered == expected, "\(command.name)")
     }
   }
 

@@ -45,7 +45,10 @@ import Testing
         "step: '99999999999999999999' is out of range (expected the number of steps n from 1 to 10000000)", "step [n]"
       ),
       ("rewards 1 2 3 4 state 7", "rewards: '7' is out of range (expected a state number from 0 to 2)", rewards),
-      ("show state -1", "show: '-1' is out of range (expected a state number from 0 to 2)", "show [state s]"),
+      (
+        "show state -1", "show: '-1' is out of range (expected a state number from 0 to 2)",
+        "show [state s] [top n | all]"
+      ),
       ("lr 0.1 0.2", "lr: '0.2' is not expected here", "lr η"),
       ("status please", "status: 'please' is not expected here", "status"),
       (
@@ -118,7 +121,7 @@ import Testing
         "step [n]"
       ),
       ("step nan", "step: 'nan' is not a whole number (expected the number of steps n)", "step [n]"),
-      ("show state", "show: needs a state number", "show [state s]"),
+      ("show state", "show: needs a state number", "show [state s] [top n | all]"),
       // sampled GRPO settings
       ("group 0", "group: '0' is out of range (expected the group size G from 1 to 100000)", "group G"),
       (
@@ -156,8 +159,8 @@ import Testing
       ),
       ("history last", "history: needs how many steps n", "history [last n]"),
       (
-        "plot loss", "plot: 'loss' is not one of: entropy, reward, cov, residual",
-        "plot entropy|reward|cov|residual | plot sweep …"
+        "plot loss", "plot: 'loss' is not one of: entropy, reward, cov, residual, law",
+        "plot entropy|reward|cov|residual … | plot law | plot sweep …"
       ),
       ("fit first 1", "fit: '1' must be between 0 and 1 (exclusive)", "fit [first F]"),
       ("fit first 0.3", "fit: needs at least 2 steps to fit (have 0 in the first fraction)", "fit [first F]"),

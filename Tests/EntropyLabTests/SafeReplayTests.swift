@@ -41,7 +41,7 @@ import Testing
     /// the attacks in between (recorded as if they had succeeded).
     func writeHostileNotebook() throws -> (text: String, attackLines: [Int]) {
       let benign = NotebookFixture.session(["policy logits 2 1 0 -1", "rewards 1 0 0.5 0.2", "step 2", "status"])
-      let outputs = benign.cells.map { Renderer.render($0.reports, error: $0.error, style: .plain) }
+      let outputs = benign.cells.map { Renderer.render($0.reports, error: $0.error, style: .notebook) }
       var lines = [
         "---", "entropy-lab: \(LabVersion.current)", "seed: 0", "---", "", "A friendly lesson.", "", "```lab",
       ]

@@ -102,7 +102,7 @@ import Testing
 
   @Test func errorsOfShow() {
     let session = LabHarness.session(["policy arms 2 states 3"])
-    let usage = "show [state s]"
+    let usage = "show [state s] [top n | all]"
     LabHarness.refuse(
       session, "show state", output: LabHarness.errorText("show: needs a state number", expected: usage))
     LabHarness.refuse(
@@ -118,5 +118,43 @@ import Testing
     LabHarness.refuse(
       session, "show state -1",
       output: LabHarness.errorText("show: '-1' is out of range (expected a state number from 0 to 2)", expected: usage))
+    LabHarness.refuse(
+      session, "show top 0",
+      output: LabHarness.errorText(
+        "show: '0' is out of range (expected how many arms n at least 1)", expected: usage))
+  }
+
+  /// At 151,936 arms (Qwen's vocabulary) `show` prints the 20 arms with
+  /// the largest |share| and one line for the rest, whose total share is
+  /// the covariance minus the shown shares.
+  @Test func showAtAVocabularyIsBounded() throws {
+    let session = LabHarness.session(["policy arms 151936", "policy random", "rewards random"])
+    let text = LabHarness.run(session, "show").output
+    let lines = text.split(separator: "\n")
+    // Heading, table heading, 20 rows, the summary line.
+    #expect(lines.count == 23)
+    #expect(lines.last?.hasPrefix("(20 of 151936 arms shown, largest |cov share| first; the other 151916:") == true)
+    let json = LabHarness.session(["policy arms 151936", "policy random", "rewards random"], json: true)
+    let objects = LabHarness.json(LabHarness.run(json, "show").output)
+    #expect(objects.count == 22)
+    let shares = objects.dropFirst().prefix(20).map { LabHarness.number($0["cov_share"]) ?? .nan }
+    // Largest |share| first.
+    #expect(zip(shares, shares.dropFirst()).allSatisfy { abs($0) >= abs($1) })
+    let rest = try #require(objects.last)
+    #expect(rest["kind"] as? String == "rest")
+    #expect(LabHarness.number(rest["arms"]) == 151916)
+    // The shares sum to the covariance: −(first-order ΔH); summing
+    // 151,936 terms of either sign in a different order agrees to ~1e-12
+    // of the largest term.
+    let total = shares.reduce(0, +) + (LabHarness.number(rest["cov_share"]) ?? .nan)
+    let firstOrder = try #require(LabHarness.number(objects[0]["first_order"]))
+    expectWithin(total, -firstOrder, tolerance: 1e-9 * max(1e-12, abs(firstOrder)) + 1e-15, "Σ shares")
+    // 'show top 3' and 'show all'.
+    #expect(LabHarness.run(session, "show top 3").output.split(separator: "\n").count == 6)
+    #expect(
+      LabHarness.run(LabHarness.session(["policy arms 25"]), "show all").output.split(separator: "\n").count == 27)
+    // Up to 20 arms: all of them, in order, and no summary line.
+    let small = LabHarness.run(LabHarness.session(["policy arms 20"]), "show").output.split(separator: "\n")
+    #expect(small.count == 22)
   }
 }

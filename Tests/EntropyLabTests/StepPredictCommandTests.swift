@@ -62,7 +62,9 @@ import Testing
       Printed.value(pi[0] + pi[3]),
     ]
     #expect(cells == ["1.1929791180", "-4.05510317e-03", "-4.08163611e-03", "-4.08127399e-03", "0.7614808269"])
-    #expect(output == Self.aligned(["H", "1st order", "2nd order", "path integral", "R"], [cells]))
+    #expect(
+      output
+        == Self.aligned(["H", "1st order", "2nd order", "path integral", "R"], [cells], floors: [13, 15, 15, 15, 13]))
   }
 
   @Test func predictChangesNothing() {
@@ -171,7 +173,7 @@ import Testing
     let headings = [
       "step", "H before", "H after", "ΔH actual", "1st order", "2nd order", "path integral", "residual", "R",
     ]
-    #expect(output == Self.aligned(headings, [cells]))
+    #expect(output == Self.aligned(headings, [cells], floors: [0, 13, 13, 15, 15, 15, 15, 9, 13]))
   }
 
   @Test func stepNotesUncentredAdvantagesOnce() {
@@ -237,9 +239,11 @@ import Testing
     LabHarness.refuse(
       session, "step 2 3", output: LabHarness.errorText("step: '3' is not expected here", expected: usage))
     LabHarness.refuse(
-      session, "predict 1", output: LabHarness.errorText("predict: '1' is not expected here", expected: "predict"))
+      session, "predict 1",
+      output: LabHarness.errorText("predict: '1' is not expected here", expected: "predict [sampled [n]]"))
     LabHarness.refuse(
-      session, "predict now", output: LabHarness.errorText("predict: 'now' is not expected here", expected: "predict"))
+      session, "predict now",
+      output: LabHarness.errorText("predict: 'now' is not expected here", expected: "predict [sampled [n]]"))
   }
 
   /// A logit change that overflows is refused, naming the cause; the
@@ -262,8 +266,14 @@ import Testing
 
   /// Text tables: headings and cells right-aligned (every column here is
   /// numeric), two spaces apart.
-  static func aligned(_ headings: [String], _ rows: [[String]]) -> String {
-    let widths = headings.indices.map { c in ([headings[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+  /// The table `TextTable` prints: each column as wide as its widest
+  /// entry, and at least `floors[c]` (the widest its number format prints
+  /// a number in (−10, 10): 13 for 10 decimals, 15 for 8-decimal
+  /// scientific, 9 for 2-decimal scientific), so tables line up.
+  static func aligned(_ headings: [String], _ rows: [[String]], floors: [Int] = []) -> String {
+    let widths = headings.indices.map { c in
+      max(([headings[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0, c < floors.count ? floors[c] : 0)
+    }
     func line(_ items: [String]) -> String {
       items.enumerated().map { String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }
         .joined(separator: "  ")

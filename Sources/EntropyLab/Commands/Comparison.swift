@@ -67,7 +67,8 @@ enum Comparison {
     }
     var table = Table(
       columns: [
-        .init("setting", key: "setting"), .init("final H", key: "final_entropy"), .init("±", key: "final_entropy_std"),
+        .init("setting", key: "setting", priority: .key), .init("final H", key: "final_entropy"),
+        .init("±", key: "final_entropy_std"),
         .init("mean H", key: "mean_entropy"), .init("final R", key: "final_reward"),
         .init("±", key: "final_reward_std"),
         .init("mean R", key: "mean_reward"), .init("clipped", key: "clipped"), .init("penalized", key: "penalized"),

@@ -5,6 +5,14 @@ import Foundation
 enum DynamicsCommands {
   static let all: [Command] = [predict, step, show]
 
+  /// Draws `predict sampled` takes by default.
+  static let sampledDraws = 100
+
+  /// What `predict` and `show` predict under `update grpo`.
+  static let grpoNote =
+    "(update grpo: this is the expected direction of a sampled step, the exact PG step Δz = η·π ⊙ A; "
+    + "a sampled step differs: 'predict sampled [n]' estimates its ΔH)"
+
   /// The most rows `step` prints in text (JSON has every step).
   static let maxTextRows = 100
 
@@ -13,16 +21,31 @@ enum DynamicsCommands {
 
   static let predict = Command(
     name: "predict",
-    usage: "predict",
+    usage: "predict [sampled [n]]",
     summary: "Predict the next step's ΔH (first order, second order, exact path integral) without taking it.",
     details: [
       "first order    −Cov_π(log π, Δz)                         (Lemma 1)",
       "second order   first order − ½·(Var_π(Δz) + E_π[(f − Ef)(Δz − EΔz)²]),  f = log π",
       "path integral  −∫₀¹ Cov_{π_t}(log π_t, Δz) dt along z + tΔz    (exact, by Gauss–Legendre)",
       "All are means over states. R is the expected reward of the current policy.",
+      "Under 'update grpo' these are for the expected direction of a sampled step, the exact PG step",
+      "Δz = η·π ⊙ A; a sampled step trains on the tokens it draws and changes H far less.",
+      "predict sampled [n]: takes n independent sampled steps (default \(sampledDraws)) from the current",
+      "state, each with its own random draw, and prints the mean ± standard error of their actual ΔH and",
+      "of their first-order prediction; the state and its random stream are unchanged.",
     ],
+    subwords: ["sampled"],
     group: "Dynamics",
-    handler: .state { state, args, _ throws(LabError) in
+    handler: .state { state, args, context throws(LabError) in
+      if args.consume("sampled") {
+        var n = sampledDraws
+        if !args.isAtEnd { n = try args.integer("the number of draws n", in: 2...1_000_000) }
+        try args.expectEnd()
+        guard state.rule == .grpo else {
+          throw args.error("needs sampled steps ('update grpo' first); exact steps are not random: 'predict'")
+        }
+        return try SampledPrediction.reports(state, draws: n, context: context, args: args)
+      }
       try args.expectEnd()
       let plan = state.nextExactStep
       let p = EntropyDynamics.predictShaped(policy: state.policy, change: plan.delta).mean
@@ -44,6 +67,7 @@ enum DynamicsCommands {
         ],
         jsonPrefix: [("kind", .string("predict")), ("rule", .string(state.rule.rawValue))])
       var reports: [Report] = [.table(table)]
+      if state.rule == .grpo { reports.append(.message(grpoNote)) }
       if p.pathIntegral.isNaN { reports.append(.warning(unresolvedNote)) }
       if let (s, m) = state.uncentredAdvantage(plan.meanAdvantage) {
         reports.append(.warning(PolicyCommands.uncentredNote(state: s, mean: m)))
@@ -58,6 +82,11 @@ enum DynamicsCommands {
     details: [
       "residual = actual ΔH − first-order prediction; it shrinks as η² (second order: η³).",
       "R is the expected reward after the step. Ctrl-C stops a long run between steps.",
+      "Sampled steps add: tokens trained on, candidates/clipped/penalised by a control, PPO-clipped,",
+      "and 'NPG-step 1st order' = −η·Cov_π(log π, A) with the exact advantages (the population term):",
+      "the first-order ΔH an exact NPG step of size η would make (Thm. 2), not this step's. A sampled",
+      "step trains on the tokens it drew, token-mean weighted, and its own prediction is '1st order'.",
+      "Read the column for its sign and trend; 'predict sampled' estimates a sampled step's ΔH.",
     ],
     group: "Dynamics",
     handler: .state { state, args, context throws(LabError) in
@@ -169,17 +198,22 @@ enum DynamicsCommands {
   /// A step table with the keys scripts rely on; sampled steps add their
   /// token counts and the population term.
   static func stepTable(_ records: [StepRecord], sampled: Bool, rule: String) -> Table {
+    // At 80 columns the first line holds step, H after, ΔH, the first-order
+    // prediction, its residual and R; the rest wrap under them.
     var columns: [Table.Column] = [
-      .init("step", key: "step"), .init("H before", key: "entropy_before"), .init("H after", key: "entropy_after"),
-      .init("ΔH actual", key: "entropy_change"), .init("1st order", key: "first_order"),
-      .init("2nd order", key: "second_order"), .init("path integral", key: "path_integral"),
-      .init("residual", key: "first_order_residual"), .init("R", key: "expected_reward"),
+      .init("step", key: "step", priority: .key), .init("H before", key: "entropy_before", priority: .detail),
+      .init("H after", key: "entropy_after"), .init("ΔH actual", key: "entropy_change", short: "ΔH"),
+      .init("1st order", key: "first_order", short: "1st"),
+      .init("2nd order", key: "second_order", priority: .detail, short: "2nd"),
+      .init("path integral", key: "path_integral", priority: .detail, short: "path"),
+      .init("residual", key: "first_order_residual", priority: .detail), .init("R", key: "expected_reward"),
     ]
     if sampled {
       columns += [
-        .init("tokens", key: "tokens"), .init("cand", key: "candidates"), .init("clipped", key: "clipped"),
-        .init("penal", key: "penalized"), .init("ppo-clip", key: "ppo_clipped"),
-        .init("−η·Cov(logπ,A)", key: "population_term"),
+        .init("tokens", key: "tokens", priority: .detail), .init("cand", key: "candidates", priority: .detail),
+        .init("clipped", key: "clipped", priority: .detail), .init("penal", key: "penalized", priority: .detail),
+        .init("ppo-clip", key: "ppo_clipped", priority: .detail),
+        .init("NPG-step 1st order", key: "population_term", priority: .detail, short: "NPG 1st"),
       ]
     }
     let rows = records.map { r in
@@ -217,21 +251,33 @@ enum DynamicsCommands {
     return table
   }
 
+  /// Arms `show` lists per state by default.
+  static let showTop = 20
+
   /// States `show` lists in full before asking for `show state s`.
   static let showAllUpTo = 8
 
   static let show = Command(
     name: "show",
-    usage: "show [last] [state s]",
+    usage: "show [last] [state s] [top n | all]",
     summary: "Per arm: logit, π, log π, A, μ, the next step's Δz, its share of the covariance and its effect on H.",
     details: [
       "share = π_a·(log π_a − E log π)·(Δz_a − E Δz); the shares sum to Cov_π(log π, Δz),",
       "and the first-order ΔH is −(sum of shares): a positive share lowers entropy.",
       "High-probability arms pushed up, or rare arms pushed down, lower H; the other two quadrants raise it.",
+      "With more than \(showTop) arms, the \(showTop) with the largest |share| are listed (largest first), then one",
+      "line sums up the rest; 'top n' lists n, 'all' lists every arm in order.",
       "'show last': the same for the Δz the last step actually applied (any rule and optimiser, e.g. AdamW).",
     ],
-    subwords: ["last", "state"],
+    subwords: ["last", "state", "top", "all"],
     group: "Dynamics",
+    completer: { typed in
+      // show [last] [state s] [top n | all]: a number after 'state' or 'top'.
+      if let last = typed.last, last == "state" || last == "top" { return .words([]) }
+      if typed.contains("top") || typed.contains("all") { return .words([]) }
+      if typed.first == "last" { return .words(typed.contains("state") ? [] : ["state"]) }
+      return .words(typed.contains("state") ? ["top", "all"] : (typed.isEmpty ? ["last"] : []) + ["state", "top", "all"])
+    },
     handler: .state { state, args, _ throws(LabError) in
       if args.consume("last") {
         let target = try PolicyCommands.readState(&args, state.policy)
@@ -239,6 +285,12 @@ enum DynamicsCommands {
         return lastStepReport(state, target: target)
       }
       let target = try PolicyCommands.readState(&args, state.policy)
+      var limit = showTop
+      if args.consume("all") {
+        limit = Int.max
+      } else if args.consume("top") {
+        limit = try args.integer("how many arms n", in: 1...Int.max)
+      }
       try args.expectEnd()
       let policy = state.policy
       let plan = state.nextExactStep
@@ -258,7 +310,9 @@ enum DynamicsCommands {
         let v = zip(p, state.bandit.meanRewards[s * k..<(s + 1) * k]).reduce(0) { $0 + $1.0 * $1.1 }
         let heading =
           "state \(s): H = \(fmt(policy.entropy(state: s))), V = \(fmt(v)), "
-          + "next \(state.rule.rawValue) step at η = \(NumberStyle.setting.format(state.learningRate)): "
+          + (state.rule == .grpo
+            ? "expected direction of a grpo step (exact PG) at η = \(NumberStyle.setting.format(state.learningRate)): "
+            : "next \(state.rule.rawValue) step at η = \(NumberStyle.setting.format(state.learningRate)): ")
           + (overflows
             ? "its logit change is not finite (overflow); lower the learning rate"
             : "ΔH ≈ \(NumberStyle.change.format(predictions[s].firstOrder)) (first order)")
@@ -271,12 +325,23 @@ enum DynamicsCommands {
             ]))
         var table = Table(
           columns: [
-            .init("arm", key: "arm"), .init("logit", key: "logit"), .init("π", key: "prob"),
-            .init("log π", key: "log_prob"), .init("A", key: "advantage"), .init("μ", key: "reward"),
-            .init("Δz", key: "logit_change"), .init("cov share", key: "cov_share"), .init("effect", key: "effect"),
+            .init("arm", key: "arm", priority: .key), .init("logit", key: "logit", priority: .detail),
+            .init("π", key: "prob"), .init("log π", key: "log_prob", priority: .detail), .init("A", key: "advantage"),
+            .init("μ", key: "reward", priority: .detail), .init("Δz", key: "logit_change"),
+            .init("cov share", key: "cov_share", short: "share"), .init("effect", key: "effect"),
           ],
           jsonPrefix: [("kind", .string("arm")), ("state", .int(s))])
-        for a in 0..<k {
+        // Every arm in order when they all fit the limit; else the
+        // largest |share| first.
+        let arms =
+          k <= limit
+          ? Array(0..<k)
+          : Array(
+            (0..<k).sorted {
+              abs(shares[$0].covarianceShare) != abs(shares[$1].covarianceShare)
+                ? abs(shares[$0].covarianceShare) > abs(shares[$1].covarianceShare) : $0 < $1
+            }.prefix(limit))
+        for a in arms {
           let i = s * k + a
           let share = shares[a].covarianceShare
           let effect = overflows ? "—" : share > 0 ? "lowers H" : share < 0 ? "raises H" : "none"
@@ -288,7 +353,21 @@ enum DynamicsCommands {
           ])
         }
         reports.append(.table(table))
+        if arms.count < k {
+          let shown = Set(arms)
+          let rest = (0..<k).filter { !shown.contains($0) }
+          let total = rest.reduce(0.0) { $0 + shares[$1].covarianceShare }
+          reports.append(
+            .record(
+              text: "(\(arms.count) of \(k) arms shown, largest |cov share| first; the other \(rest.count): "
+                + "total cov share \(overflows ? "—" : NumberStyle.scientific(4).format(total)); 'show top n' or 'show all')",
+              json: [
+                ("kind", .string("rest")), ("state", .int(s)), ("arms", .int(rest.count)),
+                ("cov_share", overflows ? .null : .number(total)),
+              ]))
+        }
       }
+      if state.rule == .grpo { reports.append(.message(grpoNote)) }
       if target == nil && policy.states > showAllUpTo {
         reports.append(.message("(states 0–\(showAllUpTo - 1) of \(policy.states) shown; 'show state s' for another)"))
       }
@@ -302,10 +381,7 @@ enum DynamicsCommands {
     }
     let policy = last.before
     let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
-    // The guard above matched the shapes, so the prediction cannot refuse them.
-    guard let predictions = try? EntropyDynamics.predict(policy: policy, change: last.delta).perState else {
-      return [.message("show last: no step taken yet")]
-    }
+    let predictions = EntropyDynamics.predictShaped(policy: policy, change: last.delta).perState
     var reports: [Report] = []
     let fmt = NumberStyle.value.format
     for s in rows where s < policy.states {
@@ -330,7 +406,16 @@ enum DynamicsCommands {
           .init("Δz", key: "logit_change"), .init("cov share", key: "cov_share"), .init("effect", key: "effect"),
         ],
         jsonPrefix: [("kind", .string("last_step_arm")), ("state", .int(s))])
-      for a in 0..<k {
+      // As 'show': at most the arms with the largest |share|, then the rest summed.
+      let arms =
+        k <= showTop
+        ? Array(0..<k)
+        : Array(
+          (0..<k).sorted {
+            abs(shares[$0].covarianceShare) != abs(shares[$1].covarianceShare)
+              ? abs(shares[$0].covarianceShare) > abs(shares[$1].covarianceShare) : $0 < $1
+          }.prefix(showTop))
+      for a in arms {
         let share = shares[a].covarianceShare
         table.rows.append([
           .int(a), .number(p[a], .fixed(6)), .number(lp[a], .fixed(6)), .number(last.delta[s * k + a], .scientific(4)),
@@ -338,6 +423,14 @@ enum DynamicsCommands {
         ])
       }
       reports.append(.table(table))
+      if arms.count < k {
+        let shown = Set(arms)
+        let total = (0..<k).filter { !shown.contains($0) }.reduce(0.0) { $0 + shares[$1].covarianceShare }
+        reports.append(
+          .message(
+            "(\(arms.count) of \(k) arms shown, largest |cov share| first; the other \(k - arms.count): "
+              + "total cov share \(NumberStyle.scientific(4).format(total)))"))
+      }
     }
     return reports
   }

@@ -38,6 +38,7 @@ enum ExportCommands {
     ],
     subwords: formats,
     group: "Export",
+    completer: { typed in typed.isEmpty ? .words(formats) : typed.count == 1 ? .fileName : .words([]) },
     handler: .session { session, args throws(LabError) in
       let format = try args.choice("a format", formats)
       args.usage = usages[format] ?? args.usage
@@ -71,7 +72,8 @@ enum ExportCommands {
           what = "the sweep tidy, \(rows) row\(rows == 1 ? "" : "s") (\(sweep.runs.count) runs × their steps)"
           break
         }
-        let trajectory = session.state.trajectory
+        // The current segment, as 'history' shows it.
+        let trajectory = Array(session.state.segment)
         guard !trajectory.isEmpty else {
           throw args.error("nothing to export yet: no steps taken ('step' or 'run N' first)")
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `save` and `replay`/`load`: a session as an executable Markdown notebook.
 ///
 /// Both touch files, so both are `.session` handlers that ask the session's
@@ -42,17 +44,23 @@ enum NotebookCommands {
       "Check it later with: entropy-lab replay --check FILE.md",
     ],
     group: "Notebooks",
+    completer: { typed in typed.isEmpty ? .fileName : .words([]) },
     handler: .session { session, args throws(LabError) in
       let path = try args.next("a file name, e.g. notes.md")
       try args.expectEnd()
       let target = try session.fileAccess.authorizeWrite(path, command: "save")
       let (text, cells) = NotebookWriter.notebook(for: session)
+      let existed = FileManager.default.fileExists(atPath: target.path)
       do throws(FileError) {
         try AtomicFile.write(text, to: target, displayPath: path)
       } catch {
         throw LabError(command: "save", word: path, problem: error.problem)
       }
-      return [.message("save: \(cells) cell\(cells == 1 ? "" : "s") written to \(path) (seed \(session.initialSeed))")]
+      var reports: [Report] = [
+        .message("save: \(cells) cell\(cells == 1 ? "" : "s") written to \(path) (seed \(session.initialSeed))")
+      ]
+      if existed { reports.append(.warning("replaced the file that was at \(path)")) }
+      return reports
     })
 
   static let replay = Command(
@@ -75,6 +83,11 @@ enum NotebookCommands {
     subwords: ["--trust", "--allow-writes", "--bail"],
     group: "Notebooks",
     recordsCell: false,
+    completer: { typed in
+      // The notebook first, then the flags (a folder after --allow-writes).
+      if typed.isEmpty || typed.last == "--allow-writes" { return .fileName }
+      return .words(["--trust", "--allow-writes", "--bail"].filter { !typed.contains($0) })
+    },
     handler: .session { session, args throws(LabError) in
       var path: String?
       var trust = false

@@ -19,6 +19,19 @@ enum PolicyCommands {
     ],
     subwords: ["arms", "states", "logits", "probs", "random", "scale", "state"],
     group: "Policy and rewards",
+    completer: { typed in
+      guard let mode = typed.first else { return .words(["arms", "logits", "probs", "random"]) }
+      let rest = typed.dropFirst()
+      switch mode {
+      // policy arms K [states S]
+      case "arms": return .words(rest.count == 1 ? ["states"] : [])
+      // policy logits|probs v1 … vK [state s]: 'state' once some values are typed
+      case "logits", "probs": return .words(!rest.isEmpty && !rest.contains("state") ? ["state"] : [])
+      // policy random [scale σ]
+      case "random": return .words(rest.isEmpty ? ["scale"] : [])
+      default: return .words([])
+      }
+    },
     handler: .state { state, args, context throws(LabError) in
       let mode = try args.choice("arms, logits, probs or random", ["arms", "logits", "probs", "random"])
       args.usage = forms[mode] ?? args.usage
@@ -79,9 +92,10 @@ enum PolicyCommands {
         } catch {
           throw LabError(error, command: args.command, expected: args.usage)
         }
+        let segment = newSegment(&state)
         return [
           .message("policy \(mode): \(whichStates(target, state.policy)); " + entropySummary(state.policy, target))
-        ]
+        ] + segment
       default:  // random
         var sigma = 1.0
         if args.consume("scale") {
@@ -104,10 +118,11 @@ enum PolicyCommands {
         } catch {
           throw LabError(error, command: args.command, expected: args.usage)
         }
+        let segment = newSegment(&state)
         return [
           .message(
             "policy random: logits ~ N(0, \(NumberStyle.setting.format(sigma))²); " + entropySummary(state.policy, nil))
-        ]
+        ] + segment
       }
     })
 
@@ -221,6 +236,19 @@ enum PolicyCommands {
       }
       return reports
     })
+
+  /// Starts a new trajectory segment after a policy set by hand, and says
+  /// so when there were steps before it.
+  static func newSegment(_ state: inout LabState) -> [Report] {
+    let earlier = state.segment.count
+    state.startSegment()
+    guard earlier > 0 else { return [] }
+    return [
+      .message(
+        "(a new trajectory segment starts at step 1: history, plot and fit leave out the \(earlier) "
+          + "step\(earlier == 1 ? "" : "s") of the previous policy)")
+    ]
+  }
 
   /// Reads an optional `state s`.
   static func readState(_ args: inout ArgumentReader, _ policy: Policy) throws(LabError) -> Int? {

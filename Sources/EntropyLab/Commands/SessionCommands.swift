@@ -60,17 +60,25 @@ enum SessionCommands {
       do throws(CoreError) {
         // The copy shares the state's buffers until either changes; count it
         // as its own, since the next step will.
-        let replaced = session.checkpoints[name]?.heldBytes ?? 0
-        try MemoryBudget.check(bytes: session.state.heldBytes, held: session.heldBytes - replaced)
+        let replacedBytes = session.checkpoints[name]?.heldBytes ?? 0
+        try MemoryBudget.check(bytes: session.state.heldBytes, held: session.heldBytes - replacedBytes)
       } catch {
         throw LabError.overBudget(
           error, command: "checkpoint", what: "another copy of the state",
           advice: "restore or drop checkpoints, or use a smaller policy")
       }
+      let replaced = session.checkpoints[name]
       session.checkpoints[name] = session.state
-      return [
+      var reports: [Report] = [
         .message("checkpoint '\(name)': step \(session.state.stepsTaken), H = \(fmt(session.state.policy.meanEntropy))")
       ]
+      if let replaced {
+        reports.append(
+          .warning(
+            "replaced the earlier checkpoint '\(name)' (step \(replaced.stepsTaken), "
+              + "H = \(fmt(replaced.policy.meanEntropy)))"))
+      }
+      return reports
     })
 
   static let restore = Command(

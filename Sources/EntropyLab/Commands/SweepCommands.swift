@@ -102,14 +102,14 @@ enum SweepCommands {
   static func table(_ outcome: SweepOutcome) -> Table {
     let grid = outcome.grid
     let metrics = (grid.shownMetrics.isEmpty ? ["H", "R"] : grid.shownMetrics).compactMap(SweepMetric.named)
-    var columns: [Table.Column] = grid.axes.map { .init($0.key, key: $0.key) }
-    if columns.isEmpty { columns.append(.init("settings", key: "settings")) }
-    columns.append(.init("n", key: "seeds"))
+    var columns: [Table.Column] = grid.axes.map { .init($0.key, key: $0.key, priority: .key) }
+    if columns.isEmpty { columns.append(.init("settings", key: "settings", priority: .key)) }
+    columns.append(.init("n", key: "seeds", priority: .key))
     for m in metrics {
       columns += [
-        .init("\(m.name) end", key: m.key + "_end"), .init("std", key: m.key + "_end_std"),
+        .init("\(m.name) end", key: m.key + "_end"), .init("std", key: m.key + "_end_std", priority: .detail),
         .init("se", key: m.key + "_end_se"), .init("\(m.name) mean", key: m.key + "_mean"),
-        .init("std", key: m.key + "_mean_std"), .init("se", key: m.key + "_mean_se"),
+        .init("std", key: m.key + "_mean_std", priority: .detail), .init("se", key: m.key + "_mean_se"),
       ]
     }
     var table = Table(columns: columns, jsonPrefix: [("kind", .string("sweep_row"))])

@@ -90,10 +90,10 @@ enum TrajectoryCommands {
       let updates = Set(state.lastTokens.map(\.update)).count
       var table = Table(
         columns: [
-          .init("update", key: "update"), .init("state", key: "state"), .init("arm", key: "arm"),
-          .init("reward", key: "reward"), .init("A", key: "advantage"), .init("log π", key: "log_prob"),
-          .init("cov", key: "covariance"), .init("ρ", key: "ratio"), .init("ppo", key: "ppo_clipped"),
-          .init("chosen", key: "chosen"),
+          .init("update", key: "update", priority: .key), .init("state", key: "state", priority: .key),
+          .init("arm", key: "arm", priority: .key), .init("reward", key: "reward"), .init("A", key: "advantage"),
+          .init("log π", key: "log_prob"), .init("cov", key: "covariance"), .init("ρ", key: "ratio"),
+          .init("ppo", key: "ppo_clipped"), .init("chosen", key: "chosen", priority: .detail),
         ],
         jsonPrefix: [("kind", .string("token"))])
       for t in sorted.prefix(limit) where !onlyChosen || !t.chosenBy.isEmpty {
@@ -202,14 +202,20 @@ enum TrajectoryCommands {
   static let history = Command(
     name: "history", usage: "history [last n]",
     summary: "The trajectory: one row per step taken (H, ΔH, the predictions, R, token counts).",
+    details: [
+      "A 'policy logits|probs|random' change starts a new segment, numbered from step 1 again;",
+      "history, plot and fit show the current segment only.",
+    ],
     subwords: ["last"],
     group: "Trajectory",
     handler: .state { state, args, context throws(LabError) in
       var limit = Int.max
       if args.consume("last") { limit = try args.integer("how many steps n", in: 1...Int.max) }
       try args.expectEnd()
-      guard !state.trajectory.isEmpty else { return [.message("history: no steps yet")] }
-      let records = Array(state.trajectory.suffix(limit))
+      guard !state.segment.isEmpty else {
+        return [.message("history: no steps yet" + (state.segmentStart > 0 ? " since the last 'policy' change" : ""))]
+      }
+      let records = Array(state.segment.suffix(limit))
       // The rendered table: about 200 bytes a row (twice, as text and data).
       do throws(CoreError) {
         try MemoryBudget.check(bytes: Double(records.count) * 400, held: context.heldBytes + state.heldBytes)
@@ -218,19 +224,30 @@ enum TrajectoryCommands {
           error, command: "history", what: "listing \(records.count) steps", advice: "use 'history last n'")
       }
       let sampled = records.contains { $0.sampled != nil }
-      return [.table(DynamicsCommands.stepTable(records, sampled: sampled, rule: state.rule.rawValue))]
+      var reports: [Report] = [
+        .table(DynamicsCommands.stepTable(records, sampled: sampled, rule: state.rule.rawValue))
+      ]
+      if state.segmentStart > 0 {
+        reports.append(
+          .message(
+            "(the steps since the last 'policy' change; \(state.segmentStart) earlier "
+              + "step\(state.segmentStart == 1 ? "" : "s") of other policies not shown)"))
+      }
+      return reports
     })
 
   /// The quantities `plot` can draw.
   static let plotQuantities = ["entropy", "reward", "cov", "residual"]
 
   static let plot = Command(
-    name: "plot", usage: "plot entropy|reward|cov|residual | plot sweep …",
+    name: "plot", usage: "plot entropy|reward|cov|residual … | plot law | plot sweep …",
     summary: "Draw the trajectory or the last sweep in the terminal (braille on a Unicode terminal, ASCII otherwise).",
     details: [
       "entropy   mean H after each step        reward    expected reward R after each step",
       "cov       Cov(log π, Δz) of each step (= −first-order ΔH)",
       "residual  actual ΔH − first-order prediction",
+      "Several quantities ('plot entropy reward') are stacked panels over one step axis.",
+      "law       R against H: the trajectory, the fitted R = −a·e^H + b (as 'fit') and its ceiling −a + b",
       "",
       "plot sweep [M] [band std|se]              each combination's mean curve of metric M (default H)",
       "                                          over seeds, with a ±std (or ±se) band",
@@ -240,15 +257,52 @@ enum TrajectoryCommands {
       "                                          where the values are logarithmic",
       "Series that coincide are named as such in the legend.",
     ],
-    subwords: plotQuantities + ["sweep", "final", "mean", "vs", "band"],
+    subwords: plotQuantities + ["law", "sweep", "final", "mean", "vs", "band"],
     group: "Trajectory",
     handler: .session { session, args throws(LabError) in
       if args.consume("sweep") { return [.plot(try SweepPlots.plot(session: session, args: &args))] }
-      let what = try args.choice("what to plot", plotQuantities)
-      try args.expectEnd()
-      guard !session.state.trajectory.isEmpty else { return [.message("plot: no steps yet")] }
-      return [.plot(trajectoryPlot(what, session.state.trajectory))]
+      let trajectory = Array(session.state.segment)
+      if args.consume("law") {
+        try args.expectEnd()
+        guard !trajectory.isEmpty else { return [.message("plot: no steps yet")] }
+        return [.plot(lawPlot(trajectory))]
+      }
+      var quantities = [try args.choice("what to plot", plotQuantities + ["law"])]
+      while !args.isAtEnd {
+        let word = args.peek ?? ""
+        let next = try args.choice("another quantity to plot", plotQuantities)
+        if quantities.contains(next) { throw args.error("is already plotted", word: word) }
+        quantities.append(next)
+      }
+      guard !trajectory.isEmpty else { return [.message("plot: no steps yet")] }
+      if quantities.count == 1 { return [.plot(trajectoryPlot(quantities[0], trajectory))] }
+      return [
+        .plot(
+          Plot.stacked(
+            title: quantities.map { plotNames[$0] ?? $0 }.joined(separator: ", ") + " per step",
+            quantities.map { trajectoryPlot($0, trajectory) }))
+      ]
     })
+
+  /// Short names of the quantities, for a stacked plot's title.
+  static let plotNames = ["entropy": "H", "reward": "R", "cov": "Cov(log π, Δz)", "residual": "residual"]
+
+  /// R against H: the trajectory, the law fitted to it and its ceiling.
+  static func lawPlot(_ t: [StepRecord]) -> Plot {
+    let h = t.map(\.entropyAfter)
+    var series = [Plot.Series(name: "trajectory (after each step)", x: h, y: t.map(\.expectedReward))]
+    var title = "R against H"
+    if let law = (try? LawFit.fit(entropies: h, rewards: t.map(\.expectedReward))) ?? nil {
+      let top = max(h.filter(\.isFinite).max() ?? 1, 1e-9)
+      let xs = (0...40).map { top * Double($0) / 40 }
+      series.append(.init(name: "fit R = −a·e^H + b", x: xs, y: xs.map { law.predict(entropy: $0) }))
+      series.append(.init(name: "ceiling −a + b", x: [0, top], y: [law.ceiling, law.ceiling]))
+      title +=
+        ": fit a = \(NumberStyle.general(4).format(law.a)), b = \(NumberStyle.general(4).format(law.b)), "
+        + "ceiling \(NumberStyle.general(4).format(law.ceiling))"
+    }
+    return Plot(title: title, xLabel: "H (nats)", yLabel: "R", series: series)
+  }
 
   /// A plot of one trajectory quantity (step 0 is the start for H and R).
   static func trajectoryPlot(_ what: String, _ t: [StepRecord]) -> Plot {
@@ -292,8 +346,8 @@ enum TrajectoryCommands {
         guard fraction > 0 && fraction < 1 else { throw args.error("must be between 0 and 1 (exclusive)", word: word) }
       }
       try args.expectEnd()
-      let h = state.trajectory.map(\.entropyAfter)
-      let r = state.trajectory.map(\.expectedReward)
+      let h = state.segment.map(\.entropyAfter)
+      let r = state.segment.map(\.expectedReward)
       let n = fraction < 1 ? Int((fraction * Double(h.count)).rounded(.down)) : h.count
       guard n >= 2 else {
         throw args.error("needs at least 2 steps to fit (have \(n)\(fraction < 1 ? " in the first fraction" : ""))")
@@ -321,7 +375,20 @@ enum TrajectoryCommands {
           "\n  predicting the other \(h.count - n) steps: RMSE = \(NumberStyle.general(3).format(rest)), "
           + "error at the last step = \(NumberStyle.general(3).format(finalError))"
       }
-      return [.record(text: text, json: fields)]
+      var reports: [Report] = [.record(text: text, json: fields)]
+      // The best R any policy reaches: each state's best arm, averaged.
+      let k = state.bandit.arms
+      let best =
+        (0..<state.bandit.states).map { s in state.bandit.meanRewards[s * k..<(s + 1) * k].max() ?? 0 }
+        .reduce(0, +) / Double(max(1, state.bandit.states))
+      if law.ceiling > best + 1e-9 * max(1, abs(best)) {
+        reports.append(
+          .warning(
+            "the ceiling \(NumberStyle.general(6).format(law.ceiling)) is above the largest expected reward any "
+              + "policy can reach here, \(NumberStyle.general(6).format(best)) (each state's best arm μ, averaged "
+              + "over states): the fitted curve does not hold all the way to H = 0"))
+      }
+      return reports
     })
 
   static let compare = Command(

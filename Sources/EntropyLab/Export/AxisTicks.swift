@@ -62,6 +62,16 @@ struct AxisTicks: Equatable {
     self.init(lower: values.first ?? a, upper: values.last ?? b, step: step, values: values)
   }
 
+  /// `count` evenly spaced ticks from the range's lower to its upper end
+  /// (for a range too narrow for nice steps), labelled to 6 digits.
+  init(evenly range: ClosedRange<Double>, count: Int) {
+    let (lo, hi) =
+      range.upperBound > range.lowerBound
+      ? (range.lowerBound, range.upperBound) : (range.lowerBound - 1, range.lowerBound + 1)
+    let step = (hi - lo) / Double(max(1, count - 1))
+    self.init(lower: lo, upper: hi, step: step, values: (0..<count).map { lo + Double($0) * step })
+  }
+
   /// The range's own ends as the only ticks.
   private init(fallback a: Double, _ b: Double) {
     let (lo, hi) = a < b ? (a, b) : a == b ? (a - 1, a + 1) : (b, a)

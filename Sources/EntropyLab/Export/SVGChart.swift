@@ -44,6 +44,7 @@ public enum SVGChart {
 
   /// The `<svg>` element alone, for embedding in an HTML page.
   public static func element(_ original: Plot) -> String {
+    if !original.panels.isEmpty { return stacked(original) }
     let plot = original.drawn
     var svg = SVGWriter()
     let w = fmt(width)
@@ -82,7 +83,8 @@ public enum SVGChart {
     // Layout: title, legend rows, plot area, tick labels, axis label.
     let left = 20 + 8 + yLabelWidth + 8
     let right = 20.0
-    let legend = legendLayout(plot.series.map(\.name), from: left, to: width - right, top: 38)
+    let names = plot.legendNames
+    let legend = legendLayout(names, from: left, to: width - right, top: 38)
     let top = (legend.last.map { $0.y + 14 } ?? 34) + 8
     let bottom = height - 46
     let area = PlotArea(left: left, top: top, right: width - right, bottom: bottom, x: xTicks, y: yTicks)
@@ -171,7 +173,7 @@ public enum SVGChart {
       for (index, item) in legend.enumerated() {
         svg.empty(
           "line", line(item.x, item.y, item.x + 30, item.y) + [("stroke-width", "2.5")] + strokeAttributes(index))
-        svg.element("text", text: plot.series[index].name, [("x", fmt(item.x + 36)), ("y", fmt(item.y + 4))])
+        svg.element("text", text: names[index], [("x", fmt(item.x + 36)), ("y", fmt(item.y + 4))])
       }
       svg.close("g")
     }
@@ -212,6 +214,33 @@ public enum SVGChart {
       x += itemWidth
     }
     return placed
+  }
+
+  /// Stacked panels: one chart per panel, one under the other, under the
+  /// plot's title (each panel has the shared x range, see `Plot.stacked`).
+  static func stacked(_ plot: Plot) -> String {
+    let top = 36.0
+    let total = top + height * Double(plot.panels.count)
+    var svg = SVGWriter()
+    svg.open(
+      "svg",
+      [
+        ("xmlns", "http://www.w3.org/2000/svg"), ("width", fmt(width)), ("height", fmt(total)),
+        ("viewBox", "0 0 \(fmt(width)) \(fmt(total))"), ("role", "img"), ("font-family", fontFamily),
+        ("font-size", "12"), ("class", "entropylab-chart"),
+      ])
+    svg.element("title", text: plot.title)
+    svg.empty("rect", [("x", "0"), ("y", "0"), ("width", fmt(width)), ("height", fmt(total)), ("fill", "#ffffff")])
+    svg.element(
+      "text", text: plot.title,
+      [("x", fmt(width / 2)), ("y", "24"), ("text-anchor", "middle"), ("font-size", "15"), ("font-weight", "bold")])
+    var text = svg.text
+    for (i, panel) in plot.panels.enumerated() {
+      // A nested <svg> placed at its offset.
+      let inner = element(panel)
+      text += "<svg x=\"0\" y=\"\(fmt(top + height * Double(i)))\"" + inner.dropFirst(4) + "\n"
+    }
+    return text + "</svg>"
   }
 
   /// The stroke colour and dash pattern of series `index`.

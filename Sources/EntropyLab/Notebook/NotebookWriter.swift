@@ -4,9 +4,10 @@
 /// `save` writes numbered prompts, `[n]> command`, numbered 1, 2, 3 … in
 /// the notebook (not the session's numbers, since file commands are left
 /// out), so `--check` can tell when a cell was removed or added. Outputs are
-/// rendered in plain style (no colour, ASCII plots, text not JSON) from each
-/// cell's reports, so a session in `--json` mode still saves a readable
-/// notebook.
+/// rendered in the notebook style (no colour, ASCII plots, text not JSON,
+/// `OutputStyle.notebookWidth` columns) from each cell's reports, so a
+/// session in `--json` mode or at any terminal width saves the same
+/// readable notebook.
 public enum NotebookWriter {
   /// Commands `save` leaves out: `save`, `replay`/`load` and `export` record,
   /// replay or export the session rather than compute (and would touch files
@@ -63,7 +64,7 @@ public enum NotebookWriter {
         }
         written += 1
         lines.append("[\(written)]> " + cell.input)
-        lines.append(contentsOf: outputLines(Renderer.render(cell.reports, error: cell.error, style: .plain)))
+        lines.append(contentsOf: outputLines(Renderer.render(cell.reports, error: cell.error, style: .notebook)))
       }
     }
     if inBlock {

@@ -8,7 +8,8 @@ import EntropyCore
 /// each cell the replay refuses file commands by name when no folder is
 /// allowed (so even a command that forgot to consult the policy cannot touch
 /// a file); under `--allow-writes` the commands check each path themselves.
-/// Outputs are regenerated in plain style from each cell's reports and
+/// Outputs are regenerated in the notebook style (`OutputStyle.notebook`:
+/// plain, 80 columns, whatever the terminal) from each cell's reports and
 /// compared with `OutputComparer`: words exactly, numbers within the cell's
 /// tolerance.
 ///
@@ -98,7 +99,7 @@ public enum Replayer {
     let result = refusedBeforeRunning(cell.command, session: session) ?? session.execute(cell.command)
     session.fileAccess.locateRefusals(from: firstRefusal, at: "\(notebook.path):\(cell.line)")
     let refusals = Array(session.fileAccess.refusals[firstRefusal...])
-    let output = result.map { Renderer.render($0.reports, error: $0.error, style: .plain) } ?? ""
+    let output = result.map { Renderer.render($0.reports, error: $0.error, style: .notebook) } ?? ""
     let mismatches = OutputComparer.compare(
       expected: cell.numberedOutput, got: output, tolerance: notebook.tolerance(for: cell), path: notebook.path,
       anchor: cell.line)

@@ -38,6 +38,12 @@ public struct Plot: Sendable, Equatable {
   /// values (non-positive values are not drawn), labels are the values.
   public var logX = false
   public var logY = false
+  /// Panels stacked under one another over a shared x axis (`plot entropy
+  /// reward`); when not empty, the plot is these panels under its title,
+  /// and its own series are not drawn.
+  public var panels: [Plot] = []
+  /// The x range to draw (nil: the data's), so stacked panels line up.
+  public var xDomain: ClosedRange<Double>?
 
   public init(title: String, xLabel: String, yLabel: String, series: [Series], logX: Bool = false, logY: Bool = false) {
     self.title = title
@@ -48,6 +54,32 @@ public struct Plot: Sendable, Equatable {
     self.logY = logY
   }
 
+  /// Panels stacked over a shared x axis, under `title`: every panel gets
+  /// the union of their x ranges.
+  public static func stacked(title: String, _ panels: [Plot]) -> Plot {
+    var plot = Plot(title: title, xLabel: panels.last?.xLabel ?? "", yLabel: "", series: [])
+    let ranges = panels.compactMap { $0.drawn.bounds?.x }
+    let domain = ranges.isEmpty ? nil : (ranges.map(\.lowerBound).min() ?? 0)...(ranges.map(\.upperBound).max() ?? 1)
+    plot.panels = panels.map { panel in
+      var p = panel
+      p.xDomain = domain
+      return p
+    }
+    return plot
+  }
+
+  /// The legend names: a series equal to an earlier one (same points) is
+  /// named "B (coincides with A)", so a curve hidden under another is
+  /// still accounted for (names already marked are kept).
+  public var legendNames: [String] {
+    series.enumerated().map { i, s in
+      guard !s.name.contains("(coincides with"), !s.y.isEmpty,
+        let j = series.prefix(i).firstIndex(where: { $0.x == s.x && $0.y == s.y })
+      else { return s.name }
+      return s.name + " (coincides with \(series[j].name))"
+    }
+  }
+
   /// The plot in drawing coordinates: log10 of the values on a log axis
   /// (non-positive values become NaN, so they are skipped), with the log
   /// flags kept so renderers can label ticks with the values.
@@ -55,6 +87,7 @@ public struct Plot: Sendable, Equatable {
     guard logX || logY else { return self }
     func t(_ v: [Double], _ on: Bool) -> [Double] { on ? v.map { $0 > 0 ? log10($0) : .nan } : v }
     var copy = self
+    copy.panels = panels.map(\.drawn)
     copy.series = series.map { s in
       var c = s
       c.x = t(s.x, logX)
@@ -84,6 +117,6 @@ public struct Plot: Sendable, Equatable {
       let pad = a == 0 ? 1 : abs(a) * 0.05
       return (a - pad)...(b + pad)
     }
-    return (widen(x0, x1), widen(y0, y1))
+    return (xDomain ?? widen(x0, x1), widen(y0, y1))
   }
 }

@@ -31,12 +31,17 @@ public enum Renderer {
   public static func render(_ report: Report, style: OutputStyle) -> [String] {
     if style.json { return json(report).map(\.serialized) }
     switch report {
-    case .message(let text): return [TerminalText.visible(text)]
-    case .warning(let text): return [paint("note: ", .yellow, style) + TerminalText.visible(text)]
-    case .block(let text): return [TerminalText.visible(text)]
-    case .record(let text, _): return [TerminalText.visible(text)]
-    case .table(let table): return TextTable.render(table)
-    case .plot(let plot): return [TerminalPlot.render(plot, unicode: style.unicode)]
+    case .message(let text): return TextWrap.lines(TerminalText.visible(text), width: style.width)
+    case .warning(let text):
+      // Wrapped without the colour codes, which take no columns.
+      var lines = TextWrap.lines("note: " + TerminalText.visible(text), width: style.width)
+      if style.color, let first = lines.first { lines[0] = paint("note: ", .yellow, style) + first.dropFirst(6) }
+      return lines
+    case .block(let text): return TextWrap.lines(TerminalText.visible(text), width: style.width)
+    case .record(let text, _): return TextWrap.lines(TerminalText.visible(text), width: style.width)
+    case .table(let table): return TextTable.render(table, width: style.width)
+    case .plot(let plot):
+      return [TerminalPlot.render(plot, unicode: style.unicode, width: style.width, color: style.color)]
     }
   }
 
@@ -48,12 +53,19 @@ public enum Renderer {
     case .block(let text): return [.object([("text", .string(text))])]
     case .record(_, let fields): return [.object(fields)]
     case .plot(let plot):
-      let series = plot.series.map { s in
-        JSONValue.object([
-          ("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { .number($0) })),
-        ])
+      func object(_ plot: Plot) -> JSONValue {
+        let series = plot.series.map { s in
+          JSONValue.object([
+            ("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { .number($0) })),
+          ])
+        }
+        var fields: [(String, JSONValue)] = [
+          ("kind", .string("plot")), ("title", .string(plot.title)), ("series", .array(series)),
+        ]
+        if !plot.panels.isEmpty { fields.append(("panels", .array(plot.panels.map(object)))) }
+        return .object(fields)
       }
-      return [.object([("kind", .string("plot")), ("title", .string(plot.title)), ("series", .array(series))])]
+      return [object(plot)]
     case .table(let table):
       return table.rows.enumerated().map { index, row in
         var fields = table.jsonPrefix + (table.rowJSON[index] ?? [])
@@ -73,9 +85,12 @@ public enum Renderer {
   /// An error as one line (text) or `{"error": …}` (JSON).
   public static func render(_ error: LabError, style: OutputStyle) -> String {
     if style.json { return json(error).serialized }
-    var text = paint("error: ", .red, style) + TerminalText.visible(error.message)
-    if let expected = error.expected { text += "\n  expected: " + TerminalText.visible(expected) }
-    return text
+    var lines = TextWrap.lines("error: " + TerminalText.visible(error.message), width: style.width)
+    if style.color, let first = lines.first { lines[0] = paint("error: ", .red, style) + first.dropFirst(7) }
+    if let expected = error.expected {
+      lines += TextWrap.lines("  expected: " + TerminalText.visible(expected), width: style.width)
+    }
+    return lines.joined(separator: "\n")
   }
 
   /// An error as a JSON object: `{"error": message, "expected": usage}`.
@@ -95,42 +110,5 @@ public enum Renderer {
   /// `text` in `color` when the style allows colour.
   static func paint(_ text: String, _ color: Color, _ style: OutputStyle) -> String {
     style.color ? "\u{1B}[\(color.rawValue)m\(text)\u{1B}[0m" : text
-  }
-}
-
-/// Aligned plain-text tables: numbers right-aligned, words left-aligned.
-enum TextTable {
-  /// The table's lines: a heading line, then one line per row.
-  static func render(_ table: Table) -> [String] {
-    let cells: [[String]] = table.rows.map { row in
-      row.map { cell in
-        switch cell {
-        case .number(let x, let style): return style.format(x)
-        case .int(let i): return String(i)
-        case .text(let s): return TerminalText.visible(s)
-        case .none: return "-"
-        }
-      }
-    }
-    let numeric: [Bool] = table.columns.indices.map { c in
-      table.rows.allSatisfy { row in
-        if case .text = row[c] { return false }
-        return true
-      }
-    }
-    let widths = table.columns.indices.map { c in
-      max(table.columns[c].heading.count, cells.map { $0[c].count }.max() ?? 0)
-    }
-    func line(_ items: [String]) -> String {
-      var parts: [String] = []
-      for (c, item) in items.enumerated() {
-        let pad = String(repeating: " ", count: widths[c] - item.count)
-        parts.append(numeric[c] ? pad + item : item + pad)
-      }
-      var text = parts.joined(separator: "  ")
-      while text.hasSuffix(" ") { text.removeLast() }
-      return text
-    }
-    return [line(table.columns.map(\.heading))] + cells.map(line)
   }
 }

@@ -33,10 +33,28 @@ public struct Table: Sendable, Equatable {
   public struct Column: Sendable, Equatable {
     public var heading: String
     public var key: String
-    public init(_ heading: String, key: String) {
+    /// How much the column matters when the table must fit a narrow
+    /// width: `.key` columns (step, arm) lead every line of a wrapped row,
+    /// `.main` ones fill the first line, `.detail` ones go to later lines
+    /// first (see `TextTable`).
+    public var priority: Priority
+    /// A shorter heading used when the table does not fit (nil: none).
+    public var short: String?
+    public init(_ heading: String, key: String, priority: Priority = .main, short: String? = nil) {
       self.heading = heading
       self.key = key
+      self.priority = priority
+      self.short = short
     }
+  }
+
+  /// A column's priority (lower raw value: kept on the first line first).
+  public enum Priority: Int, Sendable, Equatable, Comparable {
+    case key = 0
+    case main = 1
+    case detail = 2
+
+    public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
   }
 
   /// One cell: a number with a display format, a whole number, or a word.

@@ -49,12 +49,18 @@ public struct Command: Sendable {
   /// instead, and `replay` adds the notebook's own cells and prose, as if
   /// they had been typed, rather than one cell repeating them all.
   public var recordsCell = true
+  /// What Tab offers after the words typed so far (the command's name
+  /// left out), for commands whose next word depends on the earlier ones;
+  /// nil: the sub-words, whatever came before.
+  public var completer: (@Sendable (_ typed: [String]) -> CompletionOffer)?
 
   /// A command from its parts.
   public init(
     name: String, aliases: [String] = [], usage: String, summary: String, details: [String] = [],
-    subwords: [String] = [], group: String, recordsCell: Bool = true, handler: CommandHandler
+    subwords: [String] = [], group: String, recordsCell: Bool = true,
+    completer: (@Sendable (_ typed: [String]) -> CompletionOffer)? = nil, handler: CommandHandler
   ) {
+    self.completer = completer
     self.recordsCell = recordsCell
     self.name = name
     self.aliases = aliases
@@ -65,4 +71,12 @@ public struct Command: Sendable {
     self.group = group
     self.handler = handler
   }
+}
+
+/// What Tab may complete the next word of a line to.
+public enum CompletionOffer: Sendable, Equatable {
+  /// These words (filtered by what was typed of the word).
+  case words([String])
+  /// A file name (the front end completes it from the file system).
+  case fileName
 }

@@ -87,17 +87,21 @@ public struct CommandTable: Sendable {
   ///   - lineBeforeWord: the text of the line before the word being completed.
   ///   - word: the partial word.
   public func completions(lineBeforeWord: String, word: String) -> [String] {
-    let earlier = lineBeforeWord.split(whereSeparator: \.isWhitespace).map(String.init)
-    let candidates: [String]
-    if earlier.isEmpty {
-      candidates = commands.map(\.name)
-    } else if let command = try? resolve(earlier[0]) {
-      // `help` completes command names.
-      candidates = command.name == "help" && earlier.count == 1 ? commands.map(\.name) : command.subwords
-    } else {
-      candidates = []
-    }
+    guard case .words(let candidates) = offer(lineBeforeWord: lineBeforeWord) else { return [] }
     return candidates.filter { $0.hasPrefix(word) }
+  }
+
+  /// What the next word of a line may be: command names first, then what
+  /// the command accepts after the words before it (its `completer`, else
+  /// its sub-words), or a file name.
+  public func offer(lineBeforeWord: String) -> CompletionOffer {
+    let earlier = lineBeforeWord.split(whereSeparator: \.isWhitespace).map(String.init)
+    guard let first = earlier.first else { return .words(commands.map(\.name)) }
+    guard let command = try? resolve(first) else { return .words([]) }
+    // `help` completes command names.
+    if command.name == "help" { return .words(earlier.count == 1 ? commands.map(\.name) : []) }
+    if let completer = command.completer { return completer(Array(earlier.dropFirst())) }
+    return .words(command.subwords)
   }
 
   /// `help`: every command's usage and summary, by group.

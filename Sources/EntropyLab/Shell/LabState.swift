@@ -52,6 +52,19 @@ public struct LabState: Sendable, Equatable {
   public var stepsTaken = 0
   /// One record per step taken.
   public var trajectory: [StepRecord] = []
+  /// Where the current segment of the trajectory starts: a `policy` change
+  /// starts a new one (numbered from step 1 again), so `history`, `plot`
+  /// and `fit` never mix the steps of two policies.
+  public var segmentStart = 0
+
+  /// The steps since the last `policy` change.
+  public var segment: ArraySlice<StepRecord> { trajectory[min(segmentStart, trajectory.count)...] }
+
+  /// Starts a new trajectory segment (after the policy was set by hand).
+  public mutating func startSegment() {
+    segmentStart = trajectory.count
+    stepsTaken = 0
+  }
 
   /// A fresh state: one state × 4 arms, uniform, rewards 0.
   public init(seed: UInt64 = 0) {
@@ -97,6 +110,7 @@ public struct LabState: Sendable, Equatable {
     bandit = Bandit(states: states, arms: arms)
     advantages = .exact
     trajectory = []
+    segmentStart = 0
     lastTokens = []
     lastTokensStep = 0
     adam = AdamState()

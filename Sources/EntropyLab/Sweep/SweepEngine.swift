@@ -88,11 +88,13 @@ public enum SweepEngine {
     let (c, seed) = grid.run(i)
     var s = state
     s.trajectory = []
+    s.segmentStart = 0
     s.lastTokens = []
     s.adam = AdamState()
     try apply(grid.combination(c), &s)
     s.seed = seed
     s.generator = SplitMix64(seed: seed)
+    let steps = s.stepsTaken
     for line in grid.each {
       let tokens = try Tokenizer.split(line)
       guard let first = tokens.first else { continue }
@@ -103,8 +105,11 @@ public enum SweepEngine {
       var reader = ArgumentReader(command: command.name, usage: command.usage, tokens: Array(tokens.dropFirst()))
       _ = try run(&s, &reader, CommandContext(style: .plain, isInterrupted: { false }))
     }
-    // What `each` did is set-up, not part of the run.
+    // What `each` did is set-up, not part of the run (a `policy` set-up
+    // does not start a new segment either).
     s.trajectory = []
+    s.segmentStart = 0
+    s.stepsTaken = steps
     s.lastTokens = []
     s.adam = AdamState()
     return s
