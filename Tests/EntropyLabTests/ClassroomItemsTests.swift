@@ -17,7 +17,7 @@ import Testing
     #expect(table.completions(lineBeforeWord: "policy arms 4 states ", word: "").isEmpty)
     #expect(table.completions(lineBeforeWord: "policy logits 1 2 ", word: "") == ["state"])
     #expect(table.completions(lineBeforeWord: "policy random ", word: "") == ["scale"])
-    #expect(table.completions(lineBeforeWord: "show ", word: "") == ["state", "top", "all"])
+    #expect(table.completions(lineBeforeWord: "show ", word: "") == ["last", "state", "top", "all"])
     #expect(table.completions(lineBeforeWord: "show state 1 ", word: "") == ["top", "all"])
     #expect(table.completions(lineBeforeWord: "show top ", word: "").isEmpty)
     // Every word offered after 'policy arms 4' is accepted there.

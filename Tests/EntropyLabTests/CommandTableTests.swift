@@ -33,13 +33,14 @@ import Testing
   }
 
   /// A name that is a prefix of another can only be typed in full; the
-  /// only intended case is `clip` (PPO clip) beside the two clip controls.
+  /// intended cases are `clip` (PPO clip) beside the two clip controls, and
+  /// `reward` (the response's reward model, issue 14) beside `rewards`.
   @Test func noNameIsAPrefixOfAnotherUnlessIntended() {
     var pairs: [String] = []
     for a in names {
       for b in names where b != a && b.hasPrefix(a) { pairs.append("\(a) < \(b)") }
     }
-    #expect(pairs.sorted() == ["clip < clipcov", "clip < cliphigher"])
+    #expect(pairs.sorted() == ["clip < clipcov", "clip < cliphigher", "reward < rewards"])
   }
 
   /// Every prefix of every name resolves exactly as a reference rule says:

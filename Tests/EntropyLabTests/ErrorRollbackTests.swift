@@ -47,7 +47,7 @@ import Testing
       ("rewards 1 2 3 4 state 7", "rewards: '7' is out of range (expected a state number from 0 to 2)", rewards),
       (
         "show state -1", "show: '-1' is out of range (expected a state number from 0 to 2)",
-        "show [state s] [top n | all]"
+        "show [last] [state s] [top n | all]"
       ),
       ("lr 0.1 0.2", "lr: '0.2' is not expected here", "lr η"),
       ("status please", "status: 'please' is not expected here", "status"),
@@ -121,7 +121,7 @@ import Testing
         "step [n]"
       ),
       ("step nan", "step: 'nan' is not a whole number (expected the number of steps n)", "step [n]"),
-      ("show state", "show: needs a state number", "show [state s] [top n | all]"),
+      ("show state", "show: needs a state number", "show [last] [state s] [top n | all]"),
       // sampled GRPO settings
       ("group 0", "group: '0' is out of range (expected the group size G from 1 to 100000)", "group G"),
       (
@@ -129,15 +129,15 @@ import Testing
         "noise bernoulli|gaussian σ|none"
       ),
       ("noise gaussian", "noise: needs the noise σ", "noise bernoulli|gaussian σ|none"),
-      ("filter maybe", "filter: 'maybe' is not on or off", "filter on|off"),
+      ("filter maybe", "filter: 'maybe' is not on or off", "filter on|off [refill [cap n]]"),
       (
         "minibatches 0", "minibatches: '0' is out of range (expected the number of minibatches M from 1 to 100000)",
-        "minibatches M"
+        "minibatches M [groups keep|split] [order fixed|shuffle|reshuffle]"
       ),
       (
         "epochs 1001", "epochs: '1001' is out of range (expected the number of epochs E from 1 to 1000)", "epochs E"
       ),
-      ("clip 0.1 -0", "clip: '-0' must be greater than 0 (expected ε_high)", "clip ε | clip ε_low ε_high"),
+      ("clip 0.1 -0", "clip: '-0' must be greater than 0 (expected ε_high)", "clip ε | clip ε_low ε_high | clip standard|clipcov|cliphigher"),
       // controls: a good setting before a bad one is not kept either
       ("clipcov off ratio 0.1 low nan", "clipcov: 'nan' is not a finite number (expected a value for low)", clipcov),
       ("clipcov on ratio 1.5", "clipcov: '1.5' is not allowed for ratio: expected in (0, 1]", clipcov),
@@ -155,7 +155,7 @@ import Testing
       ),
       (
         "tokens top 0", "tokens: '0' is out of range (expected how many tokens n at least 1)",
-        "tokens [top n | all | chosen]"
+        "tokens [top n | all | chosen | responses | flips]"
       ),
       ("history last", "history: needs how many steps n", "history [last n]"),
       (

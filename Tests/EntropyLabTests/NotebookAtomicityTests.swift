@@ -83,7 +83,7 @@ import Testing
       try NotebookFixture.write(String(repeating: "a much longer previous notebook\n", count: 500), to: path)
       chmod(path, 0o600)
       let cell = try #require(NotebookFixture.session(["policy arms 3"]).execute("save \(path)"))
-      #expect(cell.output == "save: 1 cell written to \(path) (seed 0)")
+      #expect(cell.output == "save: 1 cell written to \(path) (seed 0)\nnote: replaced the file that was at \(path)")
       let text = try NotebookFixture.read(path)
       #expect(text.hasPrefix("---\n") && text.hasSuffix("```\n") && !text.contains("previous"))
       var info = stat()

@@ -24,7 +24,7 @@ import Testing
     #expect(
       LabHarness.run(session, "help exit").output
         == "usage: quit\n\nLeave the shell (Ctrl-D does the same).\n\nalso: exit")
-    #expect(LabHarness.run(session, "help pred").output.hasPrefix("usage: predict\n\nPredict the next step's ΔH"))
+    #expect(LabHarness.run(session, "help pred").output.hasPrefix("usage: predict [sampled [n]]\n\nPredict the next step's ΔH"))
     #expect(LabHarness.run(session, "? step").output.hasPrefix("usage: step [n]\n"))
   }
 

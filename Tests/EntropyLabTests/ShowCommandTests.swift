@@ -102,7 +102,7 @@ import Testing
 
   @Test func errorsOfShow() {
     let session = LabHarness.session(["policy arms 2 states 3"])
-    let usage = "show [state s] [top n | all]"
+    let usage = "show [last] [state s] [top n | all]"
     LabHarness.refuse(
       session, "show state", output: LabHarness.errorText("show: needs a state number", expected: usage))
     LabHarness.refuse(

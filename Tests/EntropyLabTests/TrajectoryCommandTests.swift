@@ -184,7 +184,7 @@ import Testing
 
   @Test func errorsOfTokens() {
     let session = LabHarness.session(Self.sampled + ["step"])
-    let usage = "tokens [top n | all | chosen]"
+    let usage = "tokens [top n | all | chosen | responses | flips]"
     LabHarness.refuse(
       session, "tokens top", output: LabHarness.errorText("tokens: needs how many tokens n", expected: usage))
     LabHarness.refuse(

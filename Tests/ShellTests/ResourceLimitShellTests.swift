@@ -85,7 +85,7 @@ import Testing
     #expect(!run.signaled)
     #expect(run.status == 1)
     #expect(
-      (run.stdout + run.stderr).contains(
+      Self.unwrapped(run.stdout + run.stderr).contains(
         "compare: 5000000000 steps would pass the step budget (1000000 of 1000000 left; raise it with --max-steps)"))
   }
 
@@ -98,7 +98,7 @@ import Testing
     let stepRun = try PipedRun.run(["replay", "--max-steps", "120", steps], input: "", timeout: 120)
     #expect(stepRun.status == 1)
     #expect(
-      (stepRun.stdout + stepRun.stderr).contains(
+      Self.unwrapped(stepRun.stdout + stepRun.stderr).contains(
         "run: 50 steps would pass the step budget (20 of 120 left; raise it with --max-steps)"))
     let slow = try folder.write("slow.md", "```lab\n> run 10000000\n> status\n```\n")
     let start = Date()
@@ -107,7 +107,7 @@ import Testing
     #expect(Date().timeIntervalSince(start) < 60)
     #expect(!timeRun.signaled)
     let all = timeRun.stdout + timeRun.stderr
-    #expect(all.contains("of 10000000 steps: the time budget of 1 s is spent (raise it with --max-seconds)"))
+    #expect(Self.unwrapped(all).contains("of 10000000 steps: the time budget of 1 s is spent (raise it with --max-seconds)"))
   }
 
   /// A piped line over 1 MiB stops the reading with a clear error, and
@@ -136,5 +136,11 @@ import Testing
       run.lines == [
         "error: the line has a NUL byte at byte 7; lines must be text (nothing was run)", "lr: η = 0.25",
       ])
+  }
+
+  /// A notebook's outputs are recorded at 80 columns: an error wraps onto
+  /// indented continuation lines, which this joins back into one line.
+  static func unwrapped(_ text: String) -> String {
+    text.replacingOccurrences(of: "\n  ", with: " ")
   }
 }
