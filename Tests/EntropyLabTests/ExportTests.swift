@@ -146,6 +146,10 @@ import Testing
     #expect(result.all("th").map(\.text) == ["step", "H", "note"])
     #expect(result.all("td").map(\.text) == ["1", "1.2345678901", "a<b", "2", "-", "&"])
     #expect(doc.all("pre").contains { $0.text.contains("done & dusted") })
+    // Messages and notes are sentences: marked so the page wraps them
+    // (a long note scrolled sideways off the handout), tables keep columns.
+    #expect(doc.all("span").contains { $0.attributes["class"] == "message" && $0.text == "done & dusted" })
+    #expect(html.contains(".output .warning, .output .message { white-space: pre-wrap;"))
     #expect(doc.all("span").contains { $0.attributes["class"] == "warning" && $0.text == "note: careful <here>" })
     #expect(doc.all("svg").count == 1)
     #expect(doc.all("polyline").map(pointCount) == [x.count])

@@ -111,7 +111,13 @@ public enum HTMLHandout {
         text += Renderer.render(report, style: .plain).map {
           "<span class=\"warning\">" + XMLText.escape($0) + "</span>"
         }
-      case .message, .block, .record:
+      case .message:
+        // Sentences: they wrap at the page's width (tables and blocks keep
+        // their columns and scroll instead).
+        text += Renderer.render(report, style: .plain).map {
+          "<span class=\"message\">" + XMLText.escape($0) + "</span>"
+        }
+      case .block, .record:
         text += Renderer.render(report, style: .plain).map(XMLText.escape)
       }
     }

@@ -52,6 +52,7 @@ enum HandoutStyle {
     .output { padding: .35rem .8rem .5rem; border-top: 1px solid #d0d7de; }
     .output pre { margin: .35rem 0; font-size: .8rem; line-height: 1.42; overflow-x: auto; white-space: pre; }
     .output .warning { color: #8a4b00; }
+    .output .warning, .output .message { white-space: pre-wrap; overflow-wrap: anywhere; }
     .output pre.error { color: #a4262c; background: #fdf1f0; border-left: 3px solid #D55E00; padding: .4rem .65rem; white-space: pre-wrap; }
     .table-wrap { overflow-x: auto; margin: .35rem 0; }
     table.result { border-collapse: collapse; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .72rem; line-height: 1.35; }
