@@ -67,6 +67,20 @@ import Testing
     #expect(try Data(contentsOf: URL(fileURLWithPath: history)) == bytes)
   }
 
+  /// Invalid UTF-8 without a NUL byte: the test above is refused by its NUL
+  /// alone, so it could not see a history that decoded bad bytes as U+FFFD
+  /// and rewrote the file (the mutant `history-rewrites-non-utf8` survived).
+  @Test func aHistoryLineOfInvalidUTF8WithoutNULIsNotRewritten() throws {
+    let home = try TemporaryFolder()
+    defer { home.remove() }
+    let history = home.path + "/history"
+    let bytes = Data("policy arms 3\n".utf8) + Data([0x73, 0x74, 0xFF, 0xFE, 0x70, 0x0A])
+    try bytes.write(to: URL(fileURLWithPath: history))
+    let screen = try Self.session(home, history: history)
+    #expect(screen.components(separatedBy: "line 2 is not UTF-8 text").count - 1 == 1, "\(screen)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: history)) == bytes)
+  }
+
   /// As root the old code replaced another user's history with a
   /// root-owned 0600 file; now it is left as it is (owner, mode, content).
   @Test(.enabled(if: geteuid() == 0, "needs root to give the file to another user"))
