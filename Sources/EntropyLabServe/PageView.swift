@@ -15,8 +15,9 @@ enum PageView {
   static let maxPoints = 600
   /// Cells of the log sent at most (the latest).
   static let maxCells = 60
-  /// The width cell outputs are rendered at for the page.
-  static let outputWidth = 100
+  /// The width cell outputs are rendered at for the page (its cell log
+  /// spans the window: a step's table fits on one line).
+  static let outputWidth = 150
 
   /// The view of `session` with the bars of state `chosen` (clamped to the
   /// policy's states).
