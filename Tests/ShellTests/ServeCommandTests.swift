@@ -38,9 +38,15 @@ import Testing
 
   struct ServeStartFailure: Error { var output: String }
 
-  /// The status of `GET target` at 127.0.0.1:`port`, over a plain socket
-  /// (a 10 s read timeout, so a silent server fails the test).
+  /// The status of `GET target` at 127.0.0.1:`port`.
   func status(port: Int, _ target: String) throws -> Int {
+    let head = try request(port: port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
+    return Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
+
+  /// The whole answer to `raw`, sent to 127.0.0.1:`port` over a plain
+  /// socket (a 10 s read timeout, so a silent server fails the test).
+  func request(port: Int, _ raw: String) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -55,12 +61,53 @@ import Testing
       }
     }
     try #require(connected == 0)
-    let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
-    _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    var buffer = [UInt8](repeating: 0, count: 256)
-    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    let head = String(decoding: buffer[0..<max(n, 0)], as: UTF8.self)
-    return Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+    let bytes = Array(raw.utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    var answer: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n <= 0 { break }
+      answer += buffer[0..<n]
+    }
+    return String(decoding: answer, as: UTF8.self)
+  }
+
+  @Test func theTerminalAndThePageShareOneSession() throws {
+    let home = try TemporaryFolder()
+    defer { home.remove() }
+    let inputrc = try home.write("inputrc", "")
+    let environment = ShellBinary.environment([
+      "HOME": home.path, "XDG_STATE_HOME": home.path + "/state", "TERM": "xterm", "INPUTRC": inputrc,
+    ])
+    let shell = try PseudoTerminal(
+      executable: try ShellBinary.path(), arguments: ["serve", "--port", "0"], environment: environment)
+    let banner = try shell.expect("[1]> ")
+    let match = try #require(banner.firstMatch(of: /127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]{64})/), "\(banner)")
+    let port = try #require(Int(match.1))
+    let token = String(match.2)
+    shell.type("rewards 1 0 0 0" + PseudoTerminal.enter)
+    try shell.expect("[2]> ")
+    // A step from the page, while the terminal waits at its prompt.
+    let body = "step"
+    let answer = try request(
+      port: port,
+      "POST /api/command?token=\(token) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nOrigin: http://127.0.0.1:\(port)\r\n"
+        + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+    #expect(answer.hasPrefix("HTTP/1.1 200"))
+    #expect(answer.contains("\"cell\":2"))
+    // The terminal prints it above its prompt, which moves on to cell 3.
+    try shell.expect("[2]> step   (from the page)")
+    try shell.expect("[3]> ")
+    // The terminal's next line sees the page's step.
+    shell.type("history" + PseudoTerminal.enter)
+    try shell.expect("[4]> ")
+    let history = try request(
+      port: port, "GET /api/state?token=\(token) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
+    #expect(history.contains("\"command\":\"history\""))
+    #expect(history.contains("\"steps\":1"))
+    shell.type("quit" + PseudoTerminal.enter)
+    #expect(try shell.waitForExit() == 0)
   }
 
   @Test func printsTheURLAndChecksItsToken() throws {
