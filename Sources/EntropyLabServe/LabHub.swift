@@ -22,6 +22,10 @@ public actor LabHub {
   private var undoStack: [UndoEntry] = []
   /// Lines kept for Undo besides the lesson's cells (the oldest are dropped).
   static let undoDepth = 30
+  /// The most bytes of states those lines may hold (the oldest are dropped
+  /// first, the last line always kept): 512 MiB, some thirty states of
+  /// 4 × 151,936 arms; at 256 states × 151,936 arms only the last line.
+  static let undoBytes = 512.0 * 1024 * 1024
   /// Bumped at every change; sent with every view.
   private var version = 0
   /// The pages listening for views, with the state each one shows.
@@ -80,7 +84,9 @@ public actor LabHub {
     }
     let recorded = session.cells.count > cellsBefore
     if recorded || lessonCell || cell == nil {
-      push(UndoEntry(snapshot: before, lessonIndex: lesson?.index ?? 0, isLessonCell: lessonCell))
+      push(
+        UndoEntry(
+          snapshot: before, lessonIndex: lesson?.index ?? 0, isLessonCell: lessonCell, bytes: session.state.heldBytes))
     }
     if lessonCell { lesson?.index += 1 }
     if origin == .page, let cell { unseenByTerminal.append(cell) }
@@ -122,8 +128,13 @@ public actor LabHub {
 
   private func push(_ entry: UndoEntry) {
     undoStack.append(entry)
-    let plain = undoStack.indices.filter { !undoStack[$0].isLessonCell }
-    if plain.count > LabHub.undoDepth, let oldest = plain.first { undoStack.remove(at: oldest) }
+    while true {
+      let plain = undoStack.indices.filter { !undoStack[$0].isLessonCell }
+      let bytes = plain.reduce(0) { $0 + undoStack[$1].bytes }
+      guard plain.count > 1, plain.count > LabHub.undoDepth || bytes > LabHub.undoBytes, let oldest = plain.first
+      else { return }
+      undoStack.remove(at: oldest)
+    }
   }
 
   // MARK: Buttons

@@ -10,4 +10,7 @@ struct UndoEntry: Sendable {
   var lessonIndex: Int
   /// Whether the line was the lesson's next cell (Next), which Back undoes.
   var isLessonCell: Bool
+  /// The snapshot's state in bytes, estimated (`LabState.heldBytes`), so
+  /// that Undo at vocabulary scale does not hold dozens of policies.
+  var bytes: Double
 }

@@ -270,6 +270,18 @@ struct RunningServer {
   }
 }
 
+@Suite struct UndoTests {
+  @Test func undoGoesBackLineByLineAsFarAsItsDepth() async throws {
+    let hub = LabHub(seed: 0, style: .plain, lesson: nil, path: nil, pageMode: .safe(writableFolder: nil))
+    _ = await hub.execute("rewards 1 0 0 0", from: .terminal)
+    for _ in 0..<(LabHub.undoDepth + 4) { _ = await hub.execute("step", from: .page) }
+    #expect(await hub.view().contains("\"steps\":\(LabHub.undoDepth + 4)"))
+    for _ in 0..<LabHub.undoDepth { #expect(await hub.undo()) }
+    #expect(await hub.view().contains("\"steps\":4"))
+    #expect(await !hub.undo())  // the oldest lines were dropped
+  }
+}
+
 @Suite struct AccessTokenTests {
   @Test func tokensAreRandomAndCompared() {
     let a = AccessToken()
