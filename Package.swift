@@ -39,12 +39,24 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // `swift package generate-documentation` (the DocC catalogs).
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+    // The live classroom page (`entropy-lab serve`): HTTP and WebSocket on
+    // Swift concurrency, no transitive dependencies. Linked into
+    // EntropyLabServe only, never into EntropyCore or EntropyLab.
+    .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
   ],
   targets: [
     // The mathematics: policy, bandit, updates, entropy dynamics. No I/O.
     .target(name: "EntropyCore", swiftSettings: coreSwiftSettings),
     // The notebook shell: session, command table, renderers, notebooks.
     .target(name: "EntropyLab", dependencies: ["EntropyCore"]),
+    // The live classroom page: a FlyingFox server around one shared Session,
+    // and the page itself, embedded in the code (no bundle to find at run
+    // time, so the installed binary serves it too).
+    .target(
+      name: "EntropyLabServe",
+      dependencies: ["EntropyLab", .product(name: "FlyingFox", package: "FlyingFox")],
+      resources: [.embedInCode("Resources/serve.html")]
+    ),
     // GNU readline, used only by the executable's line source.
     .systemLibrary(
       name: "CReadline",
@@ -54,12 +66,13 @@ let package = Package(
     .executableTarget(
       name: "entropy-lab",
       dependencies: [
-        "EntropyLab", "CReadline",
+        "EntropyLab", "EntropyLabServe", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "EntropyCoreTests", dependencies: ["EntropyCore"]),
     .testTarget(name: "EntropyLabTests", dependencies: ["EntropyLab"]),
     .testTarget(name: "ShellTests", dependencies: ["entropy-lab"]),
+    .testTarget(name: "ServeTests", dependencies: ["EntropyLabServe", "EntropyLab"]),
   ]
 )

@@ -62,8 +62,14 @@ struct ReadlineLineSource: LineSource {
     }
   }
 
+  /// Asked about four times a second while the prompt waits (`serve`):
+  /// text to print above the prompt line (what the page ran meanwhile) and
+  /// the prompt to show after it, or nil. Unset in the plain shell, which
+  /// then waits for keys without waking up.
+  var interjection: (() -> (text: String, prompt: String)?)?
+
   mutating func nextLine(prompt: String) -> String? {
-    guard let line = ReadlineLineSource.readLine(prompt: prompt) else {
+    guard let line = ReadlineLineSource.readLine(prompt: prompt, interjection: interjection) else {
       ReadlineLineSource.endPromptLine()
       return nil
     }
@@ -89,7 +95,7 @@ struct ReadlineLineSource: LineSource {
 
   /// One line through the callback interface; nil on Ctrl-D at an empty
   /// line, or when the terminal goes away.
-  private static func readLine(prompt: String) -> String? {
+  private static func readLine(prompt: String, interjection: (() -> (text: String, prompt: String)?)?) -> String? {
     Interruption.reset()  // a Ctrl-C from before this prompt is stale
     Pending.current.withLock { $0 = .waiting }
     rl_callback_handler_install(prompt, onLine)
@@ -113,10 +119,15 @@ struct ReadlineLineSource: LineSource {
         continue
       }
       var terminal = pollfd(fd: fileno(rl_instream ?? StandardStreams.input), events: Int16(POLLIN), revents: 0)
-      if poll(&terminal, 1, -1) < 0 {
+      let ready = poll(&terminal, 1, interjection == nil ? -1 : 250)
+      if ready < 0 {
         if errno == EINTR { continue }
         rl_callback_handler_remove()
         return nil
+      }
+      if ready == 0 {
+        if let (text, newPrompt) = interjection?() { interject(text, prompt: newPrompt) }
+        continue
       }
       rl_callback_read_char()
     }
@@ -166,6 +177,25 @@ struct ReadlineLineSource: LineSource {
 
   /// After Ctrl-D, moves to a new line — unless readline already did, as it
   /// does when it switched bracketed paste off at the end of the prompt.
+  /// Prints `text` above the line being edited, then draws `prompt` and
+  /// the edited text again with the cursor where it was.
+  private static func interject(_ text: String, prompt: String) {
+    let out = rl_outstream ?? StandardStreams.output
+    let point = rl_point
+    let saved = rl_copy_text(0, rl_end)
+    defer { free(saved) }
+    rl_save_prompt()
+    rl_replace_line("", 0)
+    rl_redisplay()
+    fputs("\r\u{1B}[K" + text + (text.hasSuffix("\n") ? "" : "\n"), out)
+    fflush(out)
+    rl_restore_prompt()
+    rl_set_prompt(prompt)
+    rl_replace_line(saved.map { String(cString: $0) } ?? "", 0)
+    rl_point = point
+    rl_forced_update_display()
+  }
+
   private static func endPromptLine() {
     let bracketedPaste = rl_variable_value("enable-bracketed-paste").map { String(cString: $0) } == "on"
     guard !bracketedPaste else { return }
