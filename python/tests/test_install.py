@@ -1,0 +1,70 @@
+"""The kernelspec installer and how the binary is found."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from unittest import mock
+
+import support
+from entropylab_jupyter import binary
+
+
+class InstallTests(unittest.TestCase):
+    def setUp(self):
+        self.folder = tempfile.mkdtemp(prefix="entropylab-install-")
+
+    def tearDown(self):
+        shutil.rmtree(self.folder)
+
+    def test_install_prefix_writes_a_kernelspec_that_runs_this_python(self):
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(support.HERE))
+        result = subprocess.run(
+            [sys.executable, "-m", "entropylab_jupyter", "install", "--prefix", self.folder,
+             "--binary", support.binary()],
+            capture_output=True, text=True, env=env, timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        spec_path = os.path.join(self.folder, "share", "jupyter", "kernels", "entropylab", "kernel.json")
+        with open(spec_path) as f:
+            spec = json.load(f)
+        self.assertEqual(spec["argv"][:3], [sys.executable, "-m", "entropylab_jupyter.kernel"])
+        self.assertIn("--EntropyLabKernel.binary=" + support.binary(), spec["argv"])
+        self.assertEqual(spec["language"], "entropylab")
+        self.assertEqual(spec["interrupt_mode"], "signal")
+
+    def test_install_refuses_a_binary_that_is_not_there(self):
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(support.HERE))
+        result = subprocess.run(
+            [sys.executable, "-m", "entropylab_jupyter", "install", "--prefix", self.folder,
+             "--binary", os.path.join(self.folder, "nowhere")],
+            capture_output=True, text=True, env=env, timeout=120,
+        )
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("not an executable file", result.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.folder, "share")))
+
+    def test_binary_lookup_order(self):
+        real = support.binary()
+        fake_dir = os.path.join(self.folder, "bin")
+        os.mkdir(fake_dir)
+        on_path = os.path.join(fake_dir, "entropy-lab")
+        os.symlink(real, on_path)
+        with mock.patch.dict(os.environ, {"ENTROPYLAB_BIN": real, "PATH": fake_dir}):
+            self.assertEqual(binary.find_binary(on_path), real, "$ENTROPYLAB_BIN first")
+        with mock.patch.dict(os.environ, {"PATH": fake_dir}):
+            os.environ.pop("ENTROPYLAB_BIN", None)
+            self.assertEqual(binary.find_binary(real), on_path, "then PATH")
+        with mock.patch.dict(os.environ, {"PATH": self.folder, "ENTROPYLAB_BIN": "/nonexistent/entropy-lab"}):
+            self.assertEqual(binary.find_binary(real), real, "then the option")
+            with self.assertRaises(binary.BinaryNotFound) as raised:
+                binary.find_binary()
+            self.assertIn("ENTROPYLAB_BIN", str(raised.exception))
+            self.assertIn("no entropy-lab on PATH", str(raised.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
