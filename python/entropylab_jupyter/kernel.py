@@ -16,6 +16,8 @@ The binary: ``$ENTROPYLAB_BIN``, else ``PATH``, else the ``--binary`` the
 kernelspec was installed with (passed as ``--EntropyLabKernel.binary``).
 """
 
+import signal
+
 from ipykernel.kernelbase import Kernel
 from traitlets import Unicode
 
@@ -101,9 +103,18 @@ class EntropyLabKernel(Kernel):
         return {"status": "ok", "restart": restart}
 
 
+def unblock_signals():
+    """Unblocks SIGINT, SIGTERM and SIGHUP: a process inherits its parent's
+    signal mask, and a kernel started from a thread that blocks them (a
+    test harness's worker thread does) would never see Jupyter's interrupt."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
 def main():
     from ipykernel.kernelapp import IPKernelApp
 
+    unblock_signals()
     IPKernelApp.launch_instance(kernel_class=EntropyLabKernel)
 
 
