@@ -38,6 +38,8 @@ class LabProcess:
             start_new_session=True,
         )
         self._buffer = b""
+        #: Lines written whose frames were not read yet.
+        self._unread = 0
         #: Set when an interrupt was forwarded during the last ``run``.
         self.interrupted = False
 
@@ -62,6 +64,11 @@ class LabProcess:
         answers once the command has stopped. ``self.interrupted`` tells.
         """
         self.interrupted = False
+        # A frame left unread by a KeyboardInterrupt that came between the
+        # write and the read: read it now, so answers stay paired with lines.
+        while self._unread > 0:
+            self._read_frame()
+            self._unread -= 1
         if not self.alive:
             raise LabEnded("the entropy-lab process has ended (status %s)" % self.proc.returncode)
         data = (line.replace("\r", "").replace("\n", " ") + "\n").encode("utf-8")
@@ -70,7 +77,10 @@ class LabProcess:
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise LabEnded("the entropy-lab process has ended (status %s)" % self.proc.poll())
-        return self._read_frame()
+        self._unread += 1
+        frame = self._read_frame()
+        self._unread -= 1
+        return frame
 
     def _read_frame(self):
         fd = self.proc.stdout.fileno()

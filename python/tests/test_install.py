@@ -1,4 +1,5 @@
-"""The kernelspec installer and how the binary is found."""
+"""The kernelspec installer, how the binary is found, and the process's
+line-and-answer pairing."""
 
 import json
 import os
@@ -68,3 +69,21 @@ class InstallTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ProcessTests(unittest.TestCase):
+    def test_answers_stay_paired_with_lines_after_an_unread_frame(self):
+        from entropylab_jupyter.process import LabProcess
+
+        lab = LabProcess()
+        try:
+            # As if a KeyboardInterrupt had come between a write and its read.
+            lab.proc.stdin.write(b"policy arms 2\n")
+            lab.proc.stdin.flush()
+            lab._unread = 1
+            frame = lab.run("get lr")
+            self.assertEqual(frame["command"], "get lr")
+            self.assertEqual(frame["cell"], 2)
+        finally:
+            lab.close()
+        self.assertFalse(lab.alive)
