@@ -37,6 +37,17 @@ class InstallTests(unittest.TestCase):
         self.assertEqual(spec["language"], "entropylab")
         self.assertEqual(spec["interrupt_mode"], "signal")
 
+    def test_install_user_goes_to_the_users_jupyter_data_folder(self):
+        data = os.path.join(self.folder, "data")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(support.HERE), JUPYTER_DATA_DIR=data)
+        result = subprocess.run(
+            [sys.executable, "-m", "entropylab_jupyter", "install", "--user"],
+            capture_output=True, text=True, env=env, timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(data, "kernels", "entropylab", "kernel.json")))
+        self.assertIn("installed the EntropyLab kernelspec", result.stdout)
+
     def test_install_refuses_a_binary_that_is_not_there(self):
         env = dict(os.environ, PYTHONPATH=os.path.dirname(support.HERE))
         result = subprocess.run(
