@@ -11,7 +11,7 @@ struct EntropyLabCommand: ParsableCommand {
     version: "entropy-lab \(LabVersion.current)",
     subcommands: [
       ShellCommand.self, BenchCommand.self, ReplayCommand.self, ExportCommand.self, PresentCommand.self,
-      SweepFileCommand.self, MergeCommand.self, ServeCommand.self,
+      SweepFileCommand.self, MergeCommand.self, ServeCommand.self, DiffCommand.self,
     ],
     defaultSubcommand: ShellCommand.self
   )

@@ -39,6 +39,23 @@ enum Interrupt {
     install(onEnd, for: SIGTERM)
   }
 
+  /// Installs the SIGINT handler only (`entropy-lab --kernel`): SIGTERM and
+  /// SIGHUP keep their default and end the process at once, even while it
+  /// waits for a line (there is no history to save, and the driver that
+  /// sends them wants it gone).
+  /// The three signals are also unblocked: a child inherits its parent's
+  /// signal mask, and a driver that started it from a thread blocking them
+  /// (a test harness's worker thread does) would otherwise leave every
+  /// interrupt pending, never delivered, and SIGTERM unable to end it.
+  static func installInterruptHandler() {
+    Interruption.reset()
+    install(onInterrupt, for: SIGINT)
+    var set = sigset_t()
+    sigemptyset(&set)
+    for signalNumber in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signalNumber) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+  }
+
   /// Ignores SIGPIPE, so a closed reader (`entropy-lab < script | head -1`)
   /// shows up as an EPIPE write error that `StandardOutput` turns into a
   /// quiet stop, instead of killing the process.

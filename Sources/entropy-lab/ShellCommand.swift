@@ -31,6 +31,12 @@ struct ShellCommand: ParsableCommand {
   @Flag(help: "Print one JSON object per result line instead of tables.")
   var json = false
 
+  @Flag(
+    help: ArgumentHelp(
+      "Frame the shell for a program: one JSON object per input line (cell, command, text, failed, svg).",
+      discussion: "Used by the Jupyter kernel (python/); see the README's 'Jupyter and Colab'."))
+  var kernel = false
+
   @Flag(help: "Stop at the first failing command (piped input and scripts).")
   var bail = false
 
@@ -70,6 +76,14 @@ struct ShellCommand: ParsableCommand {
       throw ValidationError("--width \(width) is too narrow: expected at least \(OutputStyle.narrowest) columns")
     }
     if wide && width != nil { throw ValidationError("--wide and --width cannot be used together") }
+    if kernel {
+      let clashing = [(json, "--json"), (echo, "--echo"), (bail, "--bail"), (script != nil, "a script")]
+      if let (_, name) = clashing.first(where: { $0.0 }) {
+        throw ValidationError(
+          "--kernel cannot be combined with \(name): it reads standard input and answers each line with one JSON object"
+        )
+      }
+    }
     if echo && json {
       throw ValidationError("--echo cannot be combined with --json: --json prints JSON objects only")
     }
@@ -79,11 +93,17 @@ struct ShellCommand: ParsableCommand {
     Interrupt.ignoreBrokenPipe()
     budgets.apply()
     let environment = TerminalTraits.environment()
-    let interactive = script == nil && isatty(STDIN_FILENO) != 0
+    let interactive = !kernel && script == nil && isatty(STDIN_FILENO) != 0
     let traits = TerminalTraits.current(noColorFlag: noColor, environment: environment)
     let widths = TerminalWidth(fixed: width, wide: wide, environment: environment)
-    let style = OutputStyle(
-      json: json, color: interactive && traits.color, unicode: interactive && traits.unicode, width: widths.current())
+    // The kernel's text is in the notebook style (80 columns unless --width
+    // or --wide), so it compares with recorded notebooks.
+    let style =
+      kernel
+      ? OutputStyle(width: wide ? nil : width ?? OutputStyle.notebookWidth)
+      : OutputStyle(
+        json: json, color: interactive && traits.color, unicode: interactive && traits.unicode,
+        width: widths.current())
     let session = Session(seed: seed, style: style)
     do throws(LabError) {
       var assignments: [(key: String, value: String)] = []
@@ -96,7 +116,10 @@ struct ShellCommand: ParsableCommand {
       throw ExitCode(64)  // EX_USAGE
     }
     let status: Int32
-    if interactive {
+    if kernel {
+      var shell = KernelShell(session: session, source: PipedLineSource())
+      status = shell.run()
+    } else if interactive {
       let source = ReadlineLineSource(
         table: session.table, historyPath: HistoryFile.location(environment: environment))
       var shell = InteractiveShell(
