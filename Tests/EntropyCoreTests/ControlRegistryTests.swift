@@ -189,6 +189,14 @@ struct ControlRegistryTests {
     s.setValue(0.3, control: "klcov", parameter: 1)
     #expect(s.schedules["klcov"] == nil && s.values(of: "klcov", atStep: 4) == [2e-3, 0.3])
     #expect(s.memory["klcov"] == nil)
+    // Two parameters scheduled at once (Entrocraft's band: lb and ub).
+    s.setSchedule(ControlSchedule(parameter: 0, shape: .cos, from: 0.1, to: 0.2, over: 2, start: 0), control: "klcov")
+    s.setSchedule(ControlSchedule(parameter: 1, shape: .linear, from: 1, to: 3, over: 2, start: 0), control: "klcov")
+    // p = ½(1 − cos(π/2)) = ½ and t/N = ½. Tolerance 1e-15: one rounding of 0.15.
+    expectClose(s.values(of: "klcov", atStep: 1), [0.15, 2], tolerance: 1e-15)
+    #expect(s.scheduledLevels(atStep: 2).keys == ["klcov.ratio", "klcov.coef"])
+    s.removeSchedule(control: "klcov", parameter: 0)
+    #expect(s.schedules["klcov"]?.map(\.parameter) == [1])
   }
 
   @Test("registration refuses malformed, taken or reserved names, bad defaults and clashing activity keys")

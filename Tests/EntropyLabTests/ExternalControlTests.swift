@@ -105,7 +105,7 @@ struct ExternalControlTests {
     let session = LabHarness.session(["update grpo", "minibatches 2", "seed 1"], json: true)
     LabHarness.run(session, "control klcov on")
     LabHarness.run(session, "control klcov schedule linear 1 0 over 4")
-    #expect(session.state.controls.schedules["klcov"]?.parameter == 1)
+    #expect(session.state.controls.schedules["klcov"]?.map(\.parameter) == [1])
     LabHarness.run(session, "step 5")
     let rows = LabHarness.json(LabHarness.run(session, "history").output).filter { $0["kind"] as? String == "step" }
     let coefs = rows.compactMap { LabHarness.number($0["klcov.coef"]) }

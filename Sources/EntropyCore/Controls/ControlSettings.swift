@@ -6,8 +6,9 @@ public struct ControlSettings: Sendable, Equatable {
   /// Values per control name, one per parameter (defaults until set). A
   /// control registered after these settings were made reads its defaults.
   public private(set) var values: [String: [Double]]
-  /// The schedule of each control that has one, by control name.
-  public private(set) var schedules: [String: ControlSchedule] = [:]
+  /// The schedules of each control that has any, by control name (at most
+  /// one per parameter, in the order set).
+  public private(set) var schedules: [String: [ControlSchedule]] = [:]
   /// What each stateful control carried out of the last step, by name.
   public private(set) var memory: [String: [Double]] = [:]
 
@@ -33,7 +34,7 @@ public struct ControlSettings: Sendable, Equatable {
     guard v.indices.contains(index) else { return }
     v[index] = value
     values[name] = v
-    if schedules[name]?.parameter == index { schedules[name] = nil }
+    removeSchedule(control: name, parameter: index)
     memory[name] = nil
   }
 
@@ -42,11 +43,25 @@ public struct ControlSettings: Sendable, Equatable {
     values[name] ?? EntropyControls.named(name)?.parameters.map(\.defaultValue) ?? []
   }
 
-  /// Sets (or with nil removes) a control's schedule; a removed schedule
-  /// leaves the parameter at its set value.
-  public mutating func setSchedule(_ schedule: ControlSchedule?, control name: String) {
-    schedules[name] = schedule
+  /// Schedules one parameter of a control (replacing any schedule of that
+  /// parameter).
+  public mutating func setSchedule(_ schedule: ControlSchedule, control name: String) {
+    removeSchedule(control: name, parameter: schedule.parameter)
+    schedules[name, default: []].append(schedule)
     memory[name] = nil
+  }
+
+  /// Ends the schedule of one parameter: it is back at its set value.
+  public mutating func removeSchedule(control name: String, parameter index: Int) {
+    guard var list = schedules[name] else { return }
+    list.removeAll { $0.parameter == index }
+    schedules[name] = list.isEmpty ? nil : list
+    memory[name] = nil
+  }
+
+  /// The schedule of one parameter, if any.
+  public func schedule(control name: String, parameter index: Int) -> ControlSchedule? {
+    schedules[name]?.first { $0.parameter == index }
   }
 
   /// Whether a control is on.
@@ -55,7 +70,7 @@ public struct ControlSettings: Sendable, Equatable {
   /// A control's values at session step `step`: its schedule applied.
   public func values(of name: String, atStep step: Int) -> [Double] {
     var v = values(of: name)
-    if let s = schedules[name], v.indices.contains(s.parameter) { v[s.parameter] = s.value(atStep: step) }
+    for s in schedules[name] ?? [] where v.indices.contains(s.parameter) { v[s.parameter] = s.value(atStep: step) }
     return v
   }
 
@@ -78,10 +93,10 @@ public struct ControlSettings: Sendable, Equatable {
   public func scheduledLevels(atStep step: Int) -> ControlActivity {
     var out = ControlActivity()
     for name in enabled {
-      guard let s = schedules[name], let type = EntropyControls.named(name),
-        type.parameters.indices.contains(s.parameter)
-      else { continue }
-      out.level(name + "." + type.parameters[s.parameter].name, s.value(atStep: step))
+      guard let type = EntropyControls.named(name) else { continue }
+      for s in schedules[name] ?? [] where type.parameters.indices.contains(s.parameter) {
+        out.level(name + "." + type.parameters[s.parameter].name, s.value(atStep: step))
+      }
     }
     return out
   }

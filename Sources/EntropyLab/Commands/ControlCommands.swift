@@ -140,7 +140,7 @@ enum ControlCommands {
     if shape == "constant" {
       let v = args.isAtEnd ? nil : try value("the value of \(p.name)")
       try args.expectEnd()
-      state.controls.setSchedule(nil, control: name)
+      state.controls.removeSchedule(control: name, parameter: index)
       if let v { state.controls.setValue(v, control: name, parameter: index) }
       return
     }
@@ -166,10 +166,9 @@ enum ControlCommands {
   /// "r = 0.0002, ω_low = 1, …", a scheduled parameter shown with its schedule.
   static func valuesText(_ type: any EntropyControl.Type, _ state: LabState) -> String {
     let values = state.controls.values(of: type.name)
-    let schedule = state.controls.schedules[type.name]
     return type.parameters.enumerated().map { i, p in
       let x = i < values.count ? values[i] : .nan
-      if let s = schedule, s.parameter == i {
+      if let s = state.controls.schedule(control: type.name, parameter: i) {
         return
           "\(p.symbol): \(s.shape.rawValue) \(fmt(s.from)) → \(fmt(s.to)) over \(s.over) steps from step \(s.start)"
       }
