@@ -18,7 +18,7 @@ public struct EntropicController: Sendable, Equatable {
   /// The integral gain (0.01 in the code).
   public var integralGain: Double
   /// I: the integral state carried from step to step.
-  public private(set) var integral: Double
+  public var integral: Double
   /// α of the last update (0 before the first).
   public private(set) var alpha: Double
 

@@ -38,8 +38,10 @@ public struct TokenEntropyKernel: Sendable, Equatable {
   /// T_k = −(S_k − C) for every arm.
   public var kernel: [Double] { sampledPart.map { -($0 - correction) } }
 
-  /// T_k for arm `k`.
-  public func kernel(arm k: Int) -> Double { -(sampledPart[k] - correction) }
+  /// T_k for arm `k` (0 for an arm outside the row).
+  public func kernel(arm k: Int) -> Double {
+    sampledPart.indices.contains(k) ? -(sampledPart[k] - correction) : 0
+  }
 
   /// The first-order entropy change of a step Δz = η·w·A·(e_k − π):
   /// η·w·A·T_k.
@@ -50,6 +52,28 @@ public struct TokenEntropyKernel: Sendable, Equatable {
   /// The sampled-only term of that change, −η·w·A·S_k (the correction C
   /// left out).
   public func sampledOnlyChange(arm k: Int, advantage: Double, weight: Double = 1, learningRate eta: Double) -> Double {
-    -eta * weight * advantage * sampledPart[k]
+    sampledPart.indices.contains(k) ? -eta * weight * advantage * sampledPart[k] : 0
+  }
+}
+
+extension TokenEntropyKernel {
+  /// The kernel of each token's state under `logits` (S × K row-major,
+  /// `arms` per row), one per token, computed once per state. A token
+  /// whose state is outside the logits gets the kernel of an empty row
+  /// (every T = 0).
+  public static func kernels(of tokens: [SampledToken], logits: [Double], arms: Int) -> [TokenEntropyKernel] {
+    var byState: [Int: TokenEntropyKernel] = [:]
+    return tokens.map { t in
+      if let k = byState[t.state] { return k }
+      let lo = t.state * arms
+      guard arms > 0, lo >= 0, lo + arms <= logits.count else { return TokenEntropyKernel(probabilities: []) }
+      let row = Array(logits[lo..<(lo + arms)])
+      let m = row.max() ?? 0
+      let e = row.map { $0 == -Double.infinity ? 0 : exp($0 - m) }
+      let total = e.reduce(0, +)
+      let k = TokenEntropyKernel(probabilities: e.map { $0 / total })
+      byState[t.state] = k
+      return k
+    }
   }
 }
