@@ -107,6 +107,27 @@ import Testing
     #expect(!plain.contains("hidden") && !plain.contains("coincides"))
   }
 
+  /// Lesson 8's legend said "none (hidden under entropybonus)" while its
+  /// table showed the two apart: "none" was covered by its twin
+  /// `cliphigher` (which says it coincides) and, at a few cells, by a
+  /// third series. The twin's note is the true account, so no "hidden"
+  /// note names the third.
+  @Test func aSeriesCoveredByItsTwinIsNotCalledHiddenUnderAnother() {
+    let x = (0...20).map(Double.init)
+    let base = x.map { 1 / (1 + $0) }
+    let plot = Plot(
+      title: "t", xLabel: "step", yLabel: "H",
+      series: [
+        .init(name: "none", x: x, y: base),
+        .init(name: "cliphigher", x: x, y: base),
+        // Crosses the shared curve, so it overdraws some of its cells.
+        .init(name: "entropybonus", x: x, y: x.map { 0.55 - 0.02 * $0 }),
+      ])
+    let text = TerminalPlot.render(plot, unicode: false)
+    #expect(text.contains("cliphigher (coincides with none)"))
+    #expect(!text.contains("hidden under"))
+  }
+
   @Test func colourOnlyWhenTheStyleAsksForIt() {
     let coloured = Session(seed: 0, style: OutputStyle(color: true, width: 80), isInterrupted: { false })
     let plain = Session(seed: 0, style: OutputStyle(width: 80), isInterrupted: { false })

@@ -174,6 +174,12 @@ public enum TerminalPlot {
       for (i, cells) in drawn.enumerated() where !cells.isEmpty && !names[i].contains("(coincides with") {
         // Hidden: every cell it drew was drawn over by a later series.
         guard cells.allSatisfy({ grid[$0.0][$0.1] != i + 1 }) else { continue }
+        // A later series with the same points is drawn exactly over this
+        // one and its legend already says "(coincides with …)": naming
+        // whichever other series happens to cover a few more cells would
+        // suggest the wrong pair coincide.
+        let s = plot.series[i]
+        if plot.series.dropFirst(i + 1).contains(where: { $0.x == s.x && $0.y == s.y }) { continue }
         var owners: [Int: Int] = [:]
         for (r, c) in cells where grid[r][c] > 0 { owners[grid[r][c] - 1, default: 0] += 1 }
         if let top = owners.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key {
