@@ -20,4 +20,7 @@ public enum CoreError: Error, Equatable, Sendable {
   case rewardOutOfRange(state: Int, arm: Int, value: Double)
   /// A state index outside 0..<states.
   case stateOutOfRange(Int, states: Int)
+  /// A control that cannot be registered (a taken or malformed name, a
+  /// parameter or activity key that clashes, a default it does not allow).
+  case invalidControl(name: String, reason: String)
 }

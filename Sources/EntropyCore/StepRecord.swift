@@ -41,12 +41,6 @@ public struct StepRecord: Sendable, Equatable {
 public struct SampledCounts: Sendable, Equatable {
   /// Tokens trained on, after filtering.
   public var tokens: Int
-  /// Clip-Cov candidates (inside the covariance band, not PPO-clipped).
-  public var candidates: Int
-  /// Tokens whose gradient Clip-Cov detached.
-  public var clipped: Int
-  /// Tokens KL-Cov penalised.
-  public var penalized: Int
   /// Tokens whose PPO ratio was clipped.
   public var ppoClipped: Int
   /// The population term −η·Cov(log π, A) of the exact NPG-form prediction.
@@ -67,13 +61,14 @@ public struct SampledCounts: Sendable, Equatable {
   public var responseCovariance = 0.0
   /// The token-level covariance of log π_old and A over the rollout.
   public var tokenCovariance = 0.0
+  /// What the controls that were on reported, by measure key, in registry
+  /// order (e.g. Clip-Cov's `candidates` and `clipped`): counts summed over
+  /// the step's updates, levels as last set.
+  public var activity = ControlActivity()
 
   /// Counts from their parts.
-  public init(tokens: Int, candidates: Int, clipped: Int, penalized: Int, ppoClipped: Int, populationTerm: Double) {
+  public init(tokens: Int, ppoClipped: Int, populationTerm: Double) {
     self.tokens = tokens
-    self.candidates = candidates
-    self.clipped = clipped
-    self.penalized = penalized
     self.ppoClipped = ppoClipped
     self.populationTerm = populationTerm
   }

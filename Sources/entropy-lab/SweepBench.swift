@@ -37,7 +37,7 @@ struct SweepBench: ParsableCommand {
     for line in setup {
       if let cell = session.execute(line), let error = cell.error { throw SweepBenchError(error.message) }
     }
-    let controls = EntropyControls.all.map { $0.name }
+    let controls = EntropyControls.all.filter { $0.isClassic }.map { $0.name }
     let grid = SweepGrid(
       axes: [SweepAxis(key: "control", values: controls)], seeds: (1...UInt64(seeds)).map { $0 }, steps: steps)
     let apply = SettingsRegistry.sweepApply

@@ -172,13 +172,13 @@ struct ControlCovExampleTests {
     let one = try Self.step([ClipCov(values: [2e-4, 1, 5])], eta: 0.5)
     let chosen = one.tokens.filter { $0.chosenBy == [ClipCov.name] }.map(\.token.state)
     #expect(chosen == expectedChoice)
-    #expect(one.counts.clipped == 1 && one.counts.candidates == 5)
+    #expect(one.counts.activity.count("clipped") == 1 && one.counts.activity.count("candidates") == 5)
     expectClose(one.delta, try Self.handDelta(eta: 0.5, detached: Set(chosen)), tolerance: 1e-14, "Δz, r = 2e-4")
     for a in 0..<CovExample.arms { #expect(one.delta[chosen[0] * CovExample.arms + a] == 0) }
 
     // r = 1: every candidate is detached; only states 3, 4 and 7 move.
     let all = try Self.step([ClipCov(values: [1, 1, 5])], eta: 0.5)
-    #expect(all.counts.clipped == 5)
+    #expect(all.counts.activity.count("clipped") == 5)
     expectClose(
       all.delta, try Self.handDelta(eta: 0.5, detached: Set(CovExample.bandCandidates)), tolerance: 1e-14, "Δz, r = 1")
   }
@@ -186,7 +186,7 @@ struct ControlCovExampleTests {
   @Test("KL-Cov step with M = E = 1: token 5 is penalised but ℓ = 0, so Δz is plain GRPO's")
   func klCovOnPolicyStep() throws {
     let step = try Self.step([KLCov(values: [2e-3, 1])], eta: 0.5)
-    #expect(step.counts.penalized == 1)
+    #expect(step.counts.activity.count("penalized") == 1)
     #expect(step.tokens.filter { $0.chosenBy == [KLCov.name] }.map(\.token.state) == [5])
     #expect(step.delta == (try Self.step([], eta: 0.5)).delta)
   }
@@ -254,7 +254,7 @@ struct ControlCovExampleTests {
     // Token 5 (A < 0) was pushed down by the first update: ℓ₅ < 0, so the
     // penalty −β pulls it back toward π_old.
     #expect(second.klChosen == 5 && second.logRatios[5] < 0)
-    #expect(step.counts.penalized == 2 && step.counts.ppoClipped == 0)
+    #expect(step.counts.activity.count("penalized") == 2 && step.counts.ppoClipped == 0)
     expectClose(step.delta, zip(first.delta, second.delta).map { $0 + $1 }, tolerance: 1e-13, "Δz")
     // And it is not plain unclipped GRPO: without the penalty, state 5 moves differently.
     let plain = try Self.specUpdate(logits: z1, eta: eta, clip: nil, klBeta: 0)

@@ -153,9 +153,9 @@ enum GoldenCase {
         for name in r.chosenBy { h.add(name) }
       }
       h.add(s.counts.tokens)
-      h.add(s.counts.candidates)
-      h.add(s.counts.clipped)
-      h.add(s.counts.penalized)
+      h.add(s.counts.activity.count("candidates"))
+      h.add(s.counts.activity.count("clipped"))
+      h.add(s.counts.activity.count("penalized"))
       h.add(s.counts.ppoClipped)
       h.add(s.counts.populationTerm)
       h.add(s.filteredGroups)

@@ -182,7 +182,7 @@ struct SampledKnobTests {
     let step = try SampledTrainer.step(
       policy: policy, bandit: bandit, config: config, controls: [KLCov(values: [0.3, 1])], learningRate: 0.5,
       using: &g)
-    #expect(step.counts.penalized == 5)
+    #expect(step.counts.activity.count("penalized") == 5)
     let sizes = (0..<3).map { j in step.tokens.filter { $0.microbatch == j }.count }
     #expect(sizes == [6, 7, 7])
     for j in 0..<3 {

@@ -33,7 +33,10 @@ struct CompareSweepTests {
     #expect(
       JSONValue.object(summary.settings) == .object([("control", .string("klcov")), ("control.ratio", .number(0.2))]))
     // KL-Cov at ratio 0.2 penalised tokens; Clip-Cov's ratio changes its runs.
-    #expect(o.runs.filter { $0.combination == 8 }.contains { $0.records.contains { ($0.sampled?.penalized ?? 0) > 0 } })
+    #expect(
+      o.runs.filter { $0.combination == 8 }.contains {
+        $0.records.contains { ($0.sampled?.activity.count("penalized") ?? 0) > 0 }
+      })
   }
 
   @Test("compare's runs are the sweep's runs over control; its text does not depend on the thread count")

@@ -235,9 +235,9 @@ import Testing
       #expect(Double(value["expected_reward"] ?? "") == record.expectedReward)
       if let c = record.sampled {
         #expect(Int(value["tokens"] ?? "") == c.tokens)
-        #expect(Int(value["candidates"] ?? "") == c.candidates)
-        #expect(Int(value["clipped"] ?? "") == c.clipped)
-        #expect(Int(value["penalized"] ?? "") == c.penalized)
+        #expect(Int(value["candidates"] ?? "") == c.activity.count("candidates"))
+        #expect(Int(value["clipped"] ?? "") == c.activity.count("clipped"))
+        #expect(Int(value["penalized"] ?? "") == c.activity.count("penalized"))
         #expect(Int(value["ppo_clipped"] ?? "") == c.ppoClipped)
         #expect(Double(value["population_term"] ?? "") == c.populationTerm)
       } else {
@@ -276,8 +276,9 @@ import Testing
       #expect(d.entropyChange == r.entropyChange && d.firstOrder == r.prediction.firstOrder)
       #expect(d.secondOrder == r.prediction.secondOrder && d.pathIntegral == r.prediction.pathIntegral)
       #expect(d.firstOrderResidual == r.firstOrderResidual && d.expectedReward == r.expectedReward)
-      #expect(d.tokens == r.sampled?.tokens && d.candidates == r.sampled?.candidates)
-      #expect(d.clipped == r.sampled?.clipped && d.penalized == r.sampled?.penalized)
+      #expect(d.tokens == r.sampled?.tokens && d.candidates == r.sampled?.activity.count("candidates"))
+      #expect(
+        d.clipped == r.sampled?.activity.count("clipped") && d.penalized == r.sampled?.activity.count("penalized"))
       #expect(d.ppoClipped == r.sampled?.ppoClipped && d.populationTerm == r.sampled?.populationTerm)
     }
     // The same keys as the shell's own `step` JSON, in the same order.

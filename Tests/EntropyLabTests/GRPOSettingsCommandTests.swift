@@ -92,22 +92,32 @@ import Testing
 
   // MARK: control toggles
 
-  @Test func everyControlHasAGeneratedCommand() throws {
-    for control in EntropyControls.all {
+  @Test func everyClassicControlHasAGeneratedCommand() throws {
+    for control in EntropyControls.all where control.isClassic {
       let command = try CommandTable.standard.resolve(control.name)
       let usage = control.name + " on|off" + control.parameters.map { " [\($0.name) \($0.symbol)]" }.joined()
       #expect(command.usage == usage)
       #expect(command.summary == control.summary + ".")
       #expect(command.group == "Entropy controls")
       #expect(command.subwords == ["on", "off"] + control.parameters.map(\.name))
-      let defaults = control.parameters.map { "\($0.name) \($0.symbol) = \(Printed.setting($0.defaultValue))" }
-      #expect(command.details.first == "Defaults (paper §4.3): " + defaults.joined(separator: ", ") + ".")
+      // The help is the control's own data: its source, then its details,
+      // then each parameter's default (no shared template).
+      #expect(command.details.first == "Source: " + control.source.line)
+      #expect(Array(command.details.dropFirst().prefix(control.details.count)) == control.details)
+      for p in control.parameters {
+        #expect(
+          command.details.contains {
+            $0.hasPrefix("  \(p.name) \(p.symbol): default \(Printed.setting(p.defaultValue))")
+          })
+      }
+      #expect(!command.details.contains { $0.contains("Defaults (paper §4.3):") })
     }
-    #expect(EntropyControls.all.map { $0.name } == ["clipcov", "klcov", "cliphigher", "entropybonus"])
+    #expect(
+      EntropyControls.all.filter { $0.isClassic }.map { $0.name } == ["clipcov", "klcov", "cliphigher", "entropybonus"])
   }
 
-  @Test func everyControlTurnsOnAndOffAndTakesItsSettings() {
-    for control in EntropyControls.all {
+  @Test func everyClassicControlTurnsOnAndOffAndTakesItsSettings() {
+    for control in EntropyControls.all where control.isClassic {
       let session = LabHarness.session(["update grpo", "minibatches 4"])
       let name = control.name
       let settings = control.parameters.map { "\($0.name) 0.5" }.joined(separator: " ")

@@ -24,7 +24,9 @@ import Testing
     #expect(
       LabHarness.run(session, "help exit").output
         == "usage: quit\n\nLeave the shell (Ctrl-D does the same).\n\nalso: exit")
-    #expect(LabHarness.run(session, "help pred").output.hasPrefix("usage: predict [sampled [n]]\n\nPredict the next step's ΔH"))
+    #expect(
+      LabHarness.run(session, "help pred").output.hasPrefix(
+        "usage: predict [sampled [n]]\n\nPredict the next step's ΔH"))
     #expect(LabHarness.run(session, "? step").output.hasPrefix("usage: step [n]\n"))
   }
 
@@ -38,10 +40,17 @@ import Testing
 
         Clip-Cov: detach the gradient of a few random tokens whose covariance lies in (ω_low, ω_high).
 
-        Defaults (paper §4.3): ratio r = 0.0002, low ω_low = 1, high ω_high = 5.
-        Settings may be changed without switching on or off: 'clipcov ratio …'.
-        Controls act on sampled steps ('update grpo').
+        Source: VERIFIED: Cui et al. 2025 §4.2, Eqs. 11–12; PRIME-RL and verl `compute_policy_loss_clip_cov` (spec paper.md §4.2–4.3)
+        Defaults: paper §4.3, PRIME-RL and verl (the same); the covariance band is in nats × advantage units.
         The reference Clip-Cov scripts (PRIME-RL, verl) run it with PPO ε = 1/1 ('clip clipcov'), to filter only extreme tokens; the session's clip (default 0.2/0.2) applies until changed.
+          ratio r: default 0.0002, fraction of the tokens; allowed in (0, 1]
+          low ω_low: default 1; allowed a finite number
+          high ω_high: default 5; allowed a finite number
+        Reports each step (step, history, run, tokens, compare, sweep, export):
+          candidates: tokens in the band (ω_low, ω_high) that PPO had not clipped
+          clipped: tokens whose gradient Clip-Cov detached
+        Settings may be changed without switching on or off: 'clipcov ratio …'.
+        Controls act on sampled steps ('update grpo'); 'control clipcov schedule …' schedules its coefficient.
         """)
   }
 
@@ -53,7 +62,12 @@ import Testing
     LabHarness.refuse(session, "help cli", output: "error: 'cli' is ambiguous: it could be clip, clipcov, cliphigher")
     LabHarness.refuse(
       session, "help step now",
-      output: LabHarness.errorText("help: 'now' is not expected here", expected: "help [command]"))
+      output: LabHarness.errorText("help: 'now' is not expected here", expected: "help [command] | help control NAME"))
+    LabHarness.refuse(
+      session, "help control nosuch",
+      output: LabHarness.errorText(
+        "help: 'nosuch' is not a topic of 'control' (see 'help control')",
+        expected: "help [command] | help control NAME"))
   }
 
   // MARK: status

@@ -41,6 +41,17 @@ struct SettingsTests {
       for (index, p) in type.parameters.enumerated() {
         let key = type.name + "." + p.name
         let setting = try #require(SettingsRegistry.setting(key), "\(key)")
+        if let choices = p.choices {
+          // A choice reads as its word; another word lands in that parameter only.
+          #expect(setting.read(state) == .word(choices[Int(p.defaultValue)]), "\(key)")
+          let value = p.defaultValue == 0 ? Double(choices.count - 1) : 0
+          var other = state
+          try SettingsRegistry.apply([(key, choices[Int(value)])], to: &other, command: "set")
+          var expected = state.controls
+          expected.setValue(value, control: type.name, parameter: index)
+          #expect(other.controls == expected, "\(key)")
+          continue
+        }
         #expect(setting.read(state) == .number(p.defaultValue), "\(key)")
         // A value the parameter allows (half the default, or 0.5 for a 0
         // default), written through the key, lands in that parameter only.
@@ -182,6 +193,7 @@ struct SettingsTests {
     "length": ["length 2..4"], "reward": ["reward all", "reward"], "aggregation": ["aggregation token-sum"],
     "microbatches": ["microbatches 2"], "optimizer": ["optimizer adamw beta1 0.8"], "gradclip": ["gradclip 1"],
     "dualclip": ["dualclip 3"],
+    "control": ["control", "control klcov on coef 0.5", "control klcov schedule linear 1 0 over 3", "control klcov"],
   ]
 
   @Test("every command of the table prints only JSON objects carrying cell and command under --json")

@@ -170,8 +170,8 @@ import Testing
     // ⌊0.25 × 8⌋ = 2 tokens detached, from a band that holds every token.
     #expect(tokens.filter { $0["chosen"] as? String == "clipcov" }.count == 2)
     let step = session.state.trajectory.last?.sampled
-    #expect(step?.clipped == 2)
-    #expect(step?.candidates == 8)
+    #expect(step?.activity.count("clipped") == 2)
+    #expect(step?.activity.count("candidates") == 8)
   }
 
   /// BUG: `tokens` labels the last sampled step's tokens with the current
@@ -441,7 +441,8 @@ import Testing
     LabHarness.refuse(
       session, "compare foo",
       output: LabHarness.errorText(
-        "compare: 'foo' is not a setting (none, clipcov, klcov, cliphigher, entropybonus, KEY=VALUE, steps or seeds)",
+        "compare: 'foo' is not a setting (none, "
+          + EntropyControls.all.map { $0.name }.joined(separator: ", ") + ", KEY=VALUE, steps or seeds)",
         expected: usage))
     LabHarness.refuse(
       session, "compare steps", output: LabHarness.errorText("compare: needs the number of steps N", expected: usage))

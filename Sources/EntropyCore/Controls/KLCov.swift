@@ -8,8 +8,23 @@
 public struct KLCov: EntropyControl {
   public static let name = "klcov"
   public static let summary = "KL-Cov: penalise β·|log π − log π_old| on the top-k tokens by covariance (no PPO clip)"
+  public static let source = ControlSource(
+    "Cui et al. 2025 §4.2, Eqs. 13–14; PRIME-RL `compute_policy_loss_kl_cov` (spec paper.md §4.2–4.3)",
+    status: .verified)
+  public static let details = [
+    "Defaults: paper §4.3 for the 7B model (the 32B runs use k = 2e-4; PRIME-RL's k_percent 0.2 is in percent; "
+      + "verl's yaml default β is 0.1).",
+    "With one minibatch and one epoch every update is on-policy (ℓ = 0), so KL-Cov changes nothing there.",
+  ]
+  public static let activity = [
+    ActivityMeasure(key: "penalized", heading: "penal", summary: "tokens KL-Cov penalised (top-k by covariance)")
+  ]
+  public static let keepsDualClip = false
+  public static let isClassic = true
   public static let parameters: [ControlParameter] = [
-    ControlParameter(name: "ratio", symbol: "k", defaultValue: 2e-3, allowed: "in (0, 1]") { $0 > 0 && $0 <= 1 },
+    ControlParameter(
+      name: "ratio", symbol: "k", defaultValue: 2e-3, allowed: "in (0, 1]", unit: "fraction of the tokens"
+    ) { $0 > 0 && $0 <= 1 },
     ControlParameter(name: "coef", symbol: "β", defaultValue: 1, allowed: "a number ≥ 0") { $0 >= 0 && $0.isFinite },
   ]
 
@@ -21,6 +36,18 @@ public struct KLCov: EntropyControl {
   public init(values: [Double]) {
     ratio = values[0]
     coef = values[1]
+  }
+
+  /// On-policy it does nothing; a ratio may touch one token per update.
+  public static func warnings(values: [Double], setup: ControlSetup) -> [String] {
+    var out: [String] = []
+    if setup.minibatches == 1 && setup.epochs == 1 {
+      out.append(
+        "with one minibatch and one epoch every update is on-policy: log π_θ = log π_old, so the penalty "
+          + "β·|log π_θ − log π_old| has zero gradient and KL-Cov changes nothing (set 'minibatches' or 'epochs' above 1)"
+      )
+    }
+    return out + ClipCov.ratioWarning(values.first ?? 0, setup)
   }
 
   /// KL-Cov replaces the PPO clip: none at all in this mode.
@@ -41,6 +68,7 @@ public struct KLCov: EntropyControl {
       terms.lossGradient[i] += coef * sign
     }
     terms.chosen[KLCov.name] = chosen.sorted()
+    terms.activity.count("penalized", chosen.count)
     terms.candidates[KLCov.name] = terms.count
   }
 }

@@ -35,12 +35,23 @@ public struct TokenRecord: Sendable, Equatable {
 public struct SampledStep: Sendable, Equatable {
   /// z_after − z_before over every update of the step, S × K.
   public var delta: [Double]
-  /// Tokens, candidates, clipped and penalised counts.
+  /// Token counts and what the controls did.
   public var counts: SampledCounts
   /// Every token of every update.
   public var tokens: [TokenRecord]
   /// Groups dropped by the filter.
   public var filteredGroups: Int
+  /// What each stateful control carried out of the step, by name (see
+  /// `EntropyControl.memory`).
+  public var memory: [String: [Double]] = [:]
+
+  /// A step from its parts.
+  public init(delta: [Double], counts: SampledCounts, tokens: [TokenRecord], filteredGroups: Int) {
+    self.delta = delta
+    self.counts = counts
+    self.tokens = tokens
+    self.filteredGroups = filteredGroups
+  }
 }
 
 /// Sampled GRPO with a PPO surrogate and entropy controls on a tabular
@@ -83,18 +94,38 @@ public enum SampledTrainer {
   ///   or a non-finite update.
   public static func step(
     policy: Policy, bandit: Bandit, config: GRPOConfig, controls: [any EntropyControl],
-    learningRate eta: Double, adam: inout AdamState, using generator: inout SplitMix64
+    learningRate eta: Double, adam: inout AdamState, stepNumber: Int = 0, using generator: inout SplitMix64
   ) throws(CoreError) -> SampledStep {
-    let rollout = try Rollout.sample(policy: policy, bandit: bandit, config: config, using: &generator)
-    var z = policy.logits
+    var controls = controls
+    var activity = ControlActivity()
+    // Before the rollout: controls may mask arms for the whole step.
+    var base = policy
+    if !controls.isEmpty {
+      var start = ControlStepStart(
+        step: stepNumber, states: policy.states, arms: policy.arms, logits: policy.logits)
+      for i in controls.indices { controls[i].beginStep(&start, using: &generator) }
+      activity.merge(start.activity)
+      if start.logits != policy.logits {
+        base = try Policy(states: policy.states, arms: policy.arms, logits: start.logits)
+      }
+    }
+    var rollout = try Rollout.sample(policy: base, bandit: bandit, config: config, using: &generator)
+    if !controls.isEmpty {
+      var view = ControlRollout(
+        step: stepNumber, tokens: rollout.tokens, entropy: responseEntropy(rollout.tokens, policy: base))
+      for i in controls.indices { controls[i].prepare(&view, using: &generator) }
+      activity.merge(view.activity)
+      rollout.tokens = view.tokens
+    }
+    var z = base.logits
     let k = policy.arms
     var records: [TokenRecord] = []
-    var counts = SampledCounts(
-      tokens: rollout.tokens.count, candidates: 0, clipped: 0, penalized: 0, ppoClipped: 0, populationTerm: 0)
+    var counts = SampledCounts(tokens: rollout.tokens.count, ppoClipped: 0, populationTerm: 0)
     var clip: (low: Double, high: Double)? = (config.clipLow, config.clipHigh)
     for c in controls { c.adjustClip(&clip) }
-    // verl's Clip-Cov and KL-Cov losses have no dual-clip.
-    let dualClip = controls.contains { $0 is ClipCov || $0 is KLCov } ? nil : config.dualClip
+    // A control that replaces the vanilla loss (verl's Clip-Cov and KL-Cov)
+    // has no dual-clip.
+    let dualClip = controls.allSatisfy { type(of: $0).keepsDualClip } ? config.dualClip : nil
 
     var descent = MinibatchDescent(states: policy.states, arms: k)
     var adamNext = adam
@@ -122,9 +153,7 @@ public enum SampledTrainer {
             controls: controls)
           counts.ppoClipped += terms.ppoClipped.reduce(0) { $0 + ($1 ? 1 : 0) }
           counts.dualClipped += terms.dualClipped.reduce(0) { $0 + ($1 ? 1 : 0) }
-          counts.candidates += terms.candidates[ClipCov.name] ?? 0
-          counts.clipped += terms.chosen[ClipCov.name]?.count ?? 0
-          counts.penalized += terms.chosen[KLCov.name]?.count ?? 0
+          activity.merge(terms.activity)
           // Which controls chose each token, names sorted.
           var chosenBy = [[String]](repeating: [], count: tokens.count)
           for name in terms.chosen.keys.sorted() {
@@ -164,8 +193,9 @@ public enum SampledTrainer {
         update += 1
       }
     }
+    // Arms masked for the step (−∞ in `base`) keep their logits.
     var delta = [Double](repeating: 0, count: z.count)
-    for i in z.indices where policy.logits[i] > -Double.infinity { delta[i] = z[i] - policy.logits[i] }
+    for i in z.indices where base.logits[i] > -Double.infinity { delta[i] = z[i] - base.logits[i] }
     counts.populationTerm = populationTerm(policy: policy, bandit: bandit, learningRate: eta)
     counts.responses = rollout.responses
     counts.passes = rollout.passes
@@ -173,8 +203,29 @@ public enum SampledTrainer {
     counts.updates = update
     counts.responseCovariance = groupCov.mean
     counts.tokenCovariance = Rollout.tokenCovariance(rollout.tokens)
+    counts.activity = activity.ordered(by: controls.flatMap { type(of: $0).activity })
+    var carried: [String: [Double]] = [:]
+    for c in controls { carried[type(of: c).name] = c.memory }
     adam = adamNext
-    return SampledStep(delta: delta, counts: counts, tokens: records, filteredGroups: rollout.filteredGroups)
+    var result = SampledStep(delta: delta, counts: counts, tokens: records, filteredGroups: rollout.filteredGroups)
+    result.memory = carried
+    return result
+  }
+
+  /// H_t: the mean over the rollout's responses of H(π(·|s_i)), each
+  /// response counted once whatever its length (0 for no tokens).
+  public static func responseEntropy(_ tokens: [SampledToken], policy: Policy) -> Double {
+    guard !tokens.isEmpty else { return 0 }
+    var perState = [Double?](repeating: nil, count: policy.states)
+    var total = 0.0
+    var responses = 0.0
+    for t in tokens {
+      if perState[t.state] == nil { perState[t.state] = policy.entropy(state: t.state) }
+      let share = 1 / Double(max(t.length, 1))
+      total += (perState[t.state] ?? 0) * share
+      responses += share
+    }
+    return total / responses
   }
 
   /// The loss terms of one loss call under logits `z`. With `dualClip` c

@@ -12,8 +12,8 @@ enum Comparison {
     var meanEntropy: [Double] = []
     var finalReward: [Double] = []
     var meanReward: [Double] = []
-    var clipped = 0
-    var penalized = 0
+    /// Totals over its runs of the controls' counts, by measure key.
+    var totals: [String: Int] = [:]
     /// Mean over seeds of H after each step (index 0 = start).
     var entropyCurve: [Double] = []
     /// Runs that finished all their steps.
@@ -46,8 +46,8 @@ enum Comparison {
       // Runs in seed order, as the engine numbers them.
       for r in outcome.runs where r.combination == c {
         for record in r.records {
-          o.clipped += record.sampled?.clipped ?? 0
-          o.penalized += record.sampled?.penalized ?? 0
+          guard let a = record.sampled?.activity else { continue }
+          for key in a.keys where a.isCount(key) { o.totals[key, default: 0] += a.count(key) }
         }
         if let failure = r.failure {
           failures.append("\(name) seed \(r.seed): \(failure)")
@@ -65,25 +65,32 @@ enum Comparison {
       o.entropyCurve = curveSum.map { $0 / Double(max(o.runs, 1)) }
       if o.runs > 0 { outcomes.append(o) }
     }
+    // The classic controls' totals always (compare's recorded layout), then
+    // those of any other control that reported.
+    let classic = EntropyControls.all.filter { $0.isClassic }.flatMap { $0.activity }.filter(\.inCompare)
+    let reported = Set(outcomes.flatMap { $0.totals.keys })
+    let others = EntropyControls.all.filter { !$0.isClassic }.flatMap { $0.activity }
+      .filter { $0.inCompare && reported.contains($0.key) }
+    let counted = classic + others
     var table = Table(
       columns: [
         .init("setting", key: "setting", priority: .key), .init("final H", key: "final_entropy"),
         .init("±", key: "final_entropy_std"),
         .init("mean H", key: "mean_entropy"), .init("final R", key: "final_reward"),
         .init("±", key: "final_reward_std"),
-        .init("mean R", key: "mean_reward"), .init("clipped", key: "clipped"), .init("penalized", key: "penalized"),
-      ],
+        .init("mean R", key: "mean_reward"),
+      ] + counted.map { .init($0.key, key: $0.key) },
       jsonPrefix: [("kind", .string("compare")), ("steps", .int(steps)), ("seeds", .int(seeds.count))])
     for o in outcomes {
       let partial = o.runs < seeds.count
       table.rowJSON[table.rows.count] = [("runs", .int(o.runs)), ("partial", .bool(partial))]
-      table.rows.append([
-        .text(partial ? "\(o.name) (partial: \(o.runs) of \(seeds.count) seeds)" : o.name),
-        .number(mean(o.finalEntropy), .fixed(4)), .number(std(o.finalEntropy), .fixed(4)),
-        .number(mean(o.meanEntropy), .fixed(4)), .number(mean(o.finalReward), .fixed(4)),
-        .number(std(o.finalReward), .fixed(4)), .number(mean(o.meanReward), .fixed(4)),
-        .int(o.clipped), .int(o.penalized),
-      ])
+      table.rows.append(
+        [
+          .text(partial ? "\(o.name) (partial: \(o.runs) of \(seeds.count) seeds)" : o.name),
+          .number(mean(o.finalEntropy), .fixed(4)), .number(std(o.finalEntropy), .fixed(4)),
+          .number(mean(o.meanEntropy), .fixed(4)), .number(mean(o.finalReward), .fixed(4)),
+          .number(std(o.finalReward), .fixed(4)), .number(mean(o.meanReward), .fixed(4)),
+        ] + counted.map { .int(o.totals[$0.key] ?? 0) })
     }
     let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "seeds \(seeds.first ?? 0)..\(seeds.last ?? 0)"
     var reports: [Report] = [

@@ -208,13 +208,18 @@ enum DynamicsCommands {
       .init("path integral", key: "path_integral", priority: .detail, short: "path"),
       .init("residual", key: "first_order_residual", priority: .detail), .init("R", key: "expected_reward"),
     ]
+    // The controls' activity: the classic controls' columns where they
+    // always were, any other control's (and scheduled values) at the end.
+    let classic = ActivityColumns.classic
+    let extra = sampled ? ActivityColumns.extra(records.compactMap { $0.sampled?.activity }) : []
     if sampled {
+      columns += [.init("tokens", key: "tokens", priority: .detail)]
+      columns += classic.map { .init($0.heading, key: $0.key, priority: .detail) }
       columns += [
-        .init("tokens", key: "tokens", priority: .detail), .init("cand", key: "candidates", priority: .detail),
-        .init("clipped", key: "clipped", priority: .detail), .init("penal", key: "penalized", priority: .detail),
         .init("ppo-clip", key: "ppo_clipped", priority: .detail),
         .init("NPG-step 1st order", key: "population_term", priority: .detail, short: "NPG 1st"),
       ]
+      columns += extra.map { .init($0.heading, key: $0.key, priority: .detail) }
     }
     let rows = records.map { r in
       var row: [Table.Cell] = [
@@ -225,12 +230,11 @@ enum DynamicsCommands {
       ]
       if sampled {
         if let c = r.sampled {
-          row += [
-            .int(c.tokens), .int(c.candidates), .int(c.clipped), .int(c.penalized), .int(c.ppoClipped),
-            .number(c.populationTerm, .scientific(4)),
-          ]
+          row += [.int(c.tokens)] + classic.map { ActivityColumns.cell($0, c.activity, zeroWhenAbsent: true) }
+          row += [.int(c.ppoClipped), .number(c.populationTerm, .scientific(4))]
+          row += extra.map { ActivityColumns.cell($0, c.activity) }
         } else {
-          row += [.none, .none, .none, .none, .none, .none]
+          row += [Table.Cell](repeating: .none, count: 3 + classic.count + extra.count)
         }
       }
       return row
@@ -276,7 +280,8 @@ enum DynamicsCommands {
       if let last = typed.last, last == "state" || last == "top" { return .words([]) }
       if typed.contains("top") || typed.contains("all") { return .words([]) }
       if typed.first == "last" { return .words(typed.contains("state") ? [] : ["state"]) }
-      return .words(typed.contains("state") ? ["top", "all"] : (typed.isEmpty ? ["last"] : []) + ["state", "top", "all"])
+      return .words(
+        typed.contains("state") ? ["top", "all"] : (typed.isEmpty ? ["last"] : []) + ["state", "top", "all"])
     },
     handler: .state { state, args, _ throws(LabError) in
       if args.consume("last") {

@@ -12,7 +12,7 @@ enum ModelCommands {
       "pg    Δz = η·π ⊙ (A − E_π A)   (Prop. 1); Thm. 1: ΔH ≈ −η·Cov(log π, π·A)",
       "npg   Δz = η·(A − E_π A)       (Thm. 2):           ΔH ≈ −η·Cov(log π, A)",
       "grpo  sample G arms per state, GRPO advantages, PPO surrogate on minibatches, SGD on the logits;",
-      "      the entropy controls (clipcov, klcov, cliphigher, entropybonus) act on these steps",
+      "      the entropy controls ('control' lists them) act on these steps",
       "",
       "pg and npg are applied per state with no state-visitation weight, as the paper states them.",
     ],

@@ -7,14 +7,22 @@ enum SessionCommands {
   static let help = Command(
     name: "help",
     aliases: ["?"],
-    usage: "help [command]",
-    summary: "List the commands, or show one command's details.",
+    usage: "help [command] | help control NAME",
+    summary: "List the commands, or show one command's details (or one control's: 'help control cispo').",
     group: "Session",
     handler: .session { session, args throws(LabError) in
       guard let word = args.peek else { return [.block(session.table.helpOverview())] }
       _ = try args.next("a command")
-      try args.expectEnd()
       let command = try session.table.resolve(word)
+      if let topicHelp = command.topicHelp, let topic = args.peek {
+        _ = try args.next("a topic")
+        try args.expectEnd()
+        guard let text = topicHelp(topic) else {
+          throw args.error("is not a topic of '\(command.name)' (see 'help \(command.name)')", word: topic)
+        }
+        return [.block(text)]
+      }
+      try args.expectEnd()
       return [.block(session.table.help(for: command))]
     })
 
@@ -23,8 +31,9 @@ enum SessionCommands {
     usage: "status",
     summary: "Show the session: size, steps taken, H and R, then every setting by key (as 'get').",
     details: [
-      "Every setting of the registry is listed, the controls' switches and parameters included, whether",
-      "they are on or off. JSON: one object with policy, states, arms, steps, H, R and every key's typed value.",
+      "Every setting of the registry is listed, the paper's four controls' switches and parameters included,",
+      "whether they are on or off; another control ('control NAME') is listed once it is on, set or scheduled.",
+      "JSON: one object with policy, states, arms, steps, H, R and every listed key's typed value.",
     ],
     group: "Session",
     handler: .state { state, args, _ throws(LabError) in
@@ -32,7 +41,7 @@ enum SessionCommands {
       let size = PolicyCommands.describeSize(state.policy)
       let h = state.policy.meanEntropy
       let r = state.bandit.expectedReward(under: state.policy)
-      let settings = SettingsRegistry.all.filter { !$0.isView }
+      let settings = SettingsRegistry.all.filter { !$0.isView && $0.isListed(state) }
       let rows =
         [("policy", size), ("steps", String(state.stepsTaken)), ("H", fmt(h)), ("R", fmt(r))]
         + settings.map { ($0.key, $0.read(state).text) }

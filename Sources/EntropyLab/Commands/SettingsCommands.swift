@@ -36,7 +36,7 @@ enum SettingsCommands {
       for type in EntropyControls.all where state.controls.isOn(type.name) {
         let keys = SettingsRegistry.keys(ofControl: type.name)
         if !before.controls.isOn(type.name) || changed.contains(where: { keys.contains($0.key) || $0.isView }) {
-          reports += TrainingCommands.notes(for: type.name, state)
+          reports += ControlCommands.warnings(type, state)
         }
       }
       return reports

@@ -1,11 +1,9 @@
 import EntropyCore
 import Foundation
 
-/// Sampled GRPO settings and the entropy controls' toggles (generated
-/// from `EntropyControls.all`).
+/// Sampled GRPO settings (the controls' commands are `ControlCommands`).
 enum TrainingCommands {
-  static let all: [Command] =
-    [group, noise, filter, minibatches, epochs, clip] + EntropyControls.all.map(controlCommand)
+  static let all: [Command] = [group, noise, filter, minibatches, epochs, clip]
 
   /// One line describing the sampled-step settings.
   static func describe(_ c: GRPOConfig, _ controls: ControlSettings) -> String {
@@ -131,15 +129,14 @@ enum TrainingCommands {
       return [SettingsRegistry.report("epochs: E = \(state.grpo.epochs)", keys: ["epochs"], state)]
     })
 
-  /// The reference scripts' PPO clip ranges, by name.
-  static let clipPresets: [(name: String, low: Double, high: Double, source: String)] = [
-    ("standard", 0.2, 0.2, "GRPO/PPO default, verl and PRIME-RL yaml"),
-    ("clipcov", 1, 1, "PRIME-RL's and verl's Clip-Cov scripts: ε = 1/1, ratio clamped to [0, 2]"),
-    ("cliphigher", 0.2, 0.28, "DAPO clip-higher, PRIME-RL's cliphigher scripts"),
-  ]
+  /// The reference scripts' PPO clip ranges, by name: the standard one,
+  /// then each control's (`EntropyControl.clipPreset`).
+  static let clipPresets: [(name: String, low: Double, high: Double, source: String)] =
+    [("standard", 0.2, 0.2, "GRPO/PPO default, verl and PRIME-RL yaml")]
+    + EntropyControls.all.compactMap { type in type.clipPreset.map { (type.name, $0.low, $0.high, $0.source) } }
 
   static let clip = Command(
-    name: "clip", usage: "clip ε | clip ε_low ε_high | clip standard|clipcov|cliphigher",
+    name: "clip", usage: "clip ε | clip ε_low ε_high | clip " + clipPresets.map(\.name).joined(separator: "|"),
     summary: "The PPO clip range of the ratio π_θ/π_old (default 0.2/0.2), or a reference script's preset.",
     details: clipPresets.map {
       "\($0.name): \(NumberStyle.setting.format($0.low))/\(NumberStyle.setting.format($0.high)) (\($0.source))"
@@ -166,85 +163,4 @@ enum TrainingCommands {
           keys: ["clip.low", "clip.high"], state)
       ]
     })
-
-  /// The toggle command of one control: `name on|off [param value]…`.
-  static func controlCommand(_ type: any EntropyControl.Type) -> Command {
-    let params = type.parameters
-    let usage = type.name + " on|off" + params.map { " [\($0.name) \($0.symbol)]" }.joined()
-    let defaults = params.map { "\($0.name) \($0.symbol) = \(NumberStyle.setting.format($0.defaultValue))" }
-    let name = type.name
-    return Command(
-      name: name, usage: usage, summary: type.summary + ".",
-      details: [
-        "Defaults (paper §4.3): " + defaults.joined(separator: ", ") + ".",
-        "Settings may be changed without switching on or off: '\(name) \(params[0].name) …'.",
-        "Controls act on sampled steps ('update grpo').",
-      ]
-        + (name == ClipCov.name
-          ? [
-            "The reference Clip-Cov scripts (PRIME-RL, verl) run it with PPO ε = 1/1 ('clip clipcov'), to filter only "
-              + "extreme tokens; the session's clip (default 0.2/0.2) applies until changed."
-          ] : []),
-      subwords: ["on", "off"] + params.map(\.name),
-      group: "Entropy controls",
-      handler: .state { state, args, _ throws(LabError) in
-        var turn: Bool?
-        if let w = args.peek, ["on", "off", "yes", "no", "true", "false", "1", "0"].contains(w.lowercased()) {
-          turn = try args.toggle()
-        }
-        while !args.isAtEnd {
-          let word = try args.next("a setting")
-          guard let index = params.firstIndex(where: { $0.name == word }) else {
-            let settings = params.map(\.name).joined(separator: ", ")
-            // on/off are accepted only as the first word.
-            let what = args.position == 1 && turn == nil ? "on, off or a setting" : "a setting"
-            throw args.error("is not \(what) of \(name) (settings: \(settings))", word: word)
-          }
-          let valueWord = args.peek ?? ""
-          let value = try args.number("a value for \(word)")
-          guard params[index].isValid(value) else {
-            throw args.error("is not allowed for \(word): expected \(params[index].allowed)", word: valueWord)
-          }
-          state.controls.setValue(value, control: name, parameter: index)
-        }
-        if turn == nil && args.tokens.isEmpty { throw args.error("needs on, off or a setting") }
-        if let turn { state.controls.set(name, on: turn) }
-        let values = state.controls.values[name] ?? []
-        let shown = zip(params, values).map { "\($0.symbol) = \(NumberStyle.setting.format($1))" }
-        var reports: [Report] = [
-          SettingsRegistry.report(
-            "\(name): \(state.controls.isOn(name) ? "on" : "off") (\(shown.joined(separator: ", ")))",
-            keys: SettingsRegistry.keys(ofControl: name), state)
-        ]
-        reports += notes(for: name, state)
-        return reports
-      })
-  }
-
-  /// Things a user should know when a control is set.
-  static func notes(for name: String, _ state: LabState) -> [Report] {
-    var notes: [Report] = []
-    guard state.controls.isOn(name) else { return notes }
-    if state.rule != .grpo {
-      notes.append(.warning("controls act on sampled steps only; 'update grpo' to use them"))
-    }
-    if name == KLCov.name && state.grpo.minibatches == 1 && state.grpo.epochs == 1 {
-      notes.append(
-        .warning(
-          "with one minibatch and one epoch every update is on-policy: log π_θ = log π_old, so the penalty "
-            + "β·|log π_θ − log π_old| has zero gradient and KL-Cov changes nothing (set 'minibatches' or 'epochs' above 1)"
-        ))
-    }
-    if name == ClipCov.name || name == KLCov.name {
-      let tokensPerUpdate = state.policy.states * state.grpo.groupSize / max(1, state.grpo.minibatches)
-      let ratio = state.controls.values[name]?.first ?? 0
-      if ratio * Double(tokensPerUpdate) < 1 {
-        notes.append(
-          .warning(
-            "ratio \(NumberStyle.setting.format(ratio)) × about \(tokensPerUpdate) tokens per update is below 1, so "
-              + "max(⌊ratio·N⌋, 1) touches exactly one token per update"))
-      }
-    }
-    return notes
-  }
 }

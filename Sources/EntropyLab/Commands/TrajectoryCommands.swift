@@ -44,9 +44,10 @@ enum TrajectoryCommands {
       "The last sampled step's tokens sorted by covariance, what PPO and the controls did, and Table 1's summary.",
     details: [
       "cov = (A − mean A)·(log π − mean log π) over the token's minibatch (paper Eq. 10).",
-      "ppo: the PPO clip zeroed the token's gradient; chosen: the control that detached (clipcov) or penalised (klcov) it.",
+      "ppo: the PPO clip zeroed the token's gradient; chosen: the controls that selected it (each control's help",
+      "says what it does to the tokens it selects: detach, penalise, cap, reweight).",
       "The summary is the paper's Table 1: mean covariance of the top 0.02%, 0.2%, 2%, 20%, 50% and all tokens.",
-      "'tokens chosen' lists only the tokens a control detached or penalised.",
+      "'tokens chosen' lists only the tokens a control selected.",
       "'tokens responses': per prompt (group), the paper's Fig. 8 covariance over its responses of the",
       "length-normalised log π_old and the advantage (dividing by the group's size), next to the token-level one.",
       "'tokens flips': how many tokens their own update moved against their advantage's sign (A > 0 and log π",
@@ -397,7 +398,9 @@ enum TrajectoryCommands {
     details: [
       "SETTING is none (plain GRPO) or a control: "
         + (["none"] + EntropyControls.all.map { $0.name }).joined(separator: ", ") + ";",
-      "with none given, every one is compared.",
+      "with none given: none and the paper's four ("
+        + EntropyControls.all.filter { $0.isClassic }.map { $0.name }.joined(separator: ", ")
+        + "); name any other control to add it.",
       "Each setting turns on only that control (with its current values; 'none' = plain GRPO),",
       "then takes N sampled steps (default 50) once per seed (default seeds 1..5), every run starting",
       "from the current policy. Prints final and mean H and R per setting (mean ± std over seeds)",
@@ -451,7 +454,7 @@ enum TrajectoryCommands {
       guard probe.rule == .grpo else {
         throw args.error("needs sampled steps: the controls act on GRPO updates ('update grpo' first)")
       }
-      if controls.isEmpty { controls = ["none"] + EntropyControls.all.map { $0.name } }
+      if controls.isEmpty { controls = ["none"] + EntropyControls.all.filter { $0.isClassic }.map { $0.name } }
       let grid = Comparison.grid(settings: settings, controls: controls, steps: steps, seeds: Array(seeds))
       let runs = Array(0..<grid.runCount)
       try RunBudget.check(steps: Double(runs.count) * Double(steps), command: "compare")

@@ -7,12 +7,15 @@ import Foundation
 /// The keys are those of the shell's `step`/`history` JSON:
 /// `step`, `entropy_before`, `entropy_after`, `entropy_change`,
 /// `first_order`, `second_order`, `path_integral`, `first_order_residual`,
-/// `expected_reward`, and for sampled (GRPO) steps `tokens`, `candidates`,
-/// `clipped`, `penalized`, `ppo_clipped`, `population_term`, `responses`,
+/// `expected_reward`, and for sampled (GRPO) steps `tokens`, the classic
+/// controls' activity (`candidates`, `clipped`, `penalized`), `ppo_clipped`, `population_term`, `responses`,
 /// `dual_clipped`, `rollout_passes`, `groups_drawn`, `updates`,
 /// `response_covariance` (the paper's Fig. 8 measure: per prompt, the
 /// covariance over its responses of the length-normalised log π and A,
-/// averaged over prompts) and `token_covariance` (the same over tokens).
+/// averaged over prompts) and `token_covariance` (the same over tokens),
+/// then every other control's activity by its key (e.g. `cispo_capped`)
+/// and each scheduled value as `NAME.PARAM`; the CSV header adds those
+/// present in the trajectory.
 ///
 /// Properties:
 /// - numbers are written with 17 significant digits, so every Double reads
@@ -29,11 +32,14 @@ public enum TrajectoryExport {
     "step", "entropy_before", "entropy_after", "entropy_change", "first_order", "second_order", "path_integral",
     "first_order_residual", "expected_reward",
   ]
-  /// The keys only sampled steps have.
-  public static let sampledKeys = [
-    "tokens", "candidates", "clipped", "penalized", "ppo_clipped", "population_term", "responses", "dual_clipped",
-    "rollout_passes", "groups_drawn", "updates", "response_covariance", "token_covariance",
-  ]
+  /// The keys every sampled step has: the classic controls' activity keys
+  /// (`candidates`, `clipped`, `penalized`: 0 when off) sit after `tokens`.
+  public static var sampledKeys: [String] {
+    ["tokens"] + ActivityColumns.classic.map(\.key) + [
+      "ppo_clipped", "population_term", "responses", "dual_clipped",
+      "rollout_passes", "groups_drawn", "updates", "response_covariance", "token_covariance",
+    ]
+  }
 
   /// One value of a step: a count or a measurement.
   enum Value {
@@ -51,15 +57,22 @@ public enum TrajectoryExport {
       ("first_order_residual", .number(r.firstOrderResidual)), ("expected_reward", .number(r.expectedReward)),
     ]
     if let c = r.sampled {
+      let classic = ActivityColumns.classic
+      fields += [("tokens", .int(c.tokens))]
+      fields += classic.map { ($0.key, .int(c.activity.count($0.key))) }
       fields += [
-        ("tokens", .int(c.tokens)), ("candidates", .int(c.candidates)), ("clipped", .int(c.clipped)),
-        ("penalized", .int(c.penalized)), ("ppo_clipped", .int(c.ppoClipped)),
+        ("ppo_clipped", .int(c.ppoClipped)),
         ("population_term", .number(c.populationTerm)), ("responses", .int(c.responses)),
         ("dual_clipped", .int(c.dualClipped)), ("rollout_passes", .int(c.passes)),
         ("groups_drawn", .int(c.groupsDrawn)),
         ("updates", .int(c.updates)), ("response_covariance", .number(c.responseCovariance)),
         ("token_covariance", .number(c.tokenCovariance)),
       ]
+      // Every other control's activity (and scheduled values), by key.
+      let fixed = Set(classic.map(\.key))
+      for (key, value) in zip(c.activity.keys, c.activity.values) where !fixed.contains(key) {
+        fields.append((key, c.activity.isCount(key) ? .int(Int(value)) : .number(value)))
+      }
     }
     return fields
   }
@@ -67,7 +80,9 @@ public enum TrajectoryExport {
   /// The trajectory as CSV: a header line, then one line per step, each
   /// ending in `\n`.
   public static func csv(_ trajectory: [StepRecord]) -> String {
-    let keys = stepKeys + sampledKeys
+    let keys =
+      stepKeys + sampledKeys
+      + ActivityColumns.extra(trajectory.compactMap { $0.sampled?.activity }).map(\.key)
     var out = keys.joined(separator: ",") + "\n"
     for record in trajectory {
       let values = Dictionary(fields(record), uniquingKeysWith: { first, _ in first })

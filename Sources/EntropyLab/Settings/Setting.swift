@@ -19,6 +19,9 @@ public struct Setting: Sendable {
   public var read: @Sendable (LabState) -> SettingValue
   /// Stores a value `parse` returned.
   public var write: @Sendable (inout LabState, SettingValue) -> Void
+  /// Whether `status` lists it in `state` (a control reached only through
+  /// `control` is listed once it is on, set or scheduled).
+  public var isListed: @Sendable (LabState) -> Bool = { _ in true }
 
   /// A setting from its parts.
   public init(

@@ -8,7 +8,11 @@ import EntropyCore
 /// keys are generated from the control registry (`ControlSettingKeys`).
 public enum SettingsRegistry {
   /// Every setting, in the order `status` and `get` list them.
-  public static let all: [Setting] = SessionSettings.all + TrainerSettings.all + ControlSettingKeys.all
+  /// Computed, so that a control a library user registers gets its keys.
+  public static var all: [Setting] { fixed + ControlSettingKeys.all }
+
+  /// The settings that are not a control's.
+  static let fixed: [Setting] = SessionSettings.all + TrainerSettings.all
 
   /// The setting with key (or alias) `key`.
   public static func setting(_ key: String) -> Setting? {

@@ -53,13 +53,18 @@ public struct Command: Sendable {
   /// left out), for commands whose next word depends on the earlier ones;
   /// nil: the sub-words, whatever came before.
   public var completer: (@Sendable (_ typed: [String]) -> CompletionOffer)?
+  /// `help COMMAND TOPIC`: the help of one of its topics (`help control
+  /// cispo`), or nil for a word that is not one; nil: no topics.
+  public var topicHelp: (@Sendable (_ topic: String) -> String?)?
 
   /// A command from its parts.
   public init(
     name: String, aliases: [String] = [], usage: String, summary: String, details: [String] = [],
     subwords: [String] = [], group: String, recordsCell: Bool = true,
-    completer: (@Sendable (_ typed: [String]) -> CompletionOffer)? = nil, handler: CommandHandler
+    completer: (@Sendable (_ typed: [String]) -> CompletionOffer)? = nil,
+    topicHelp: (@Sendable (_ topic: String) -> String?)? = nil, handler: CommandHandler
   ) {
+    self.topicHelp = topicHelp
     self.completer = completer
     self.recordsCell = recordsCell
     self.name = name

@@ -13,7 +13,8 @@ public struct CommandTable: Sendable {
   /// Every command of the shell. Adding a command is one row here plus its
   /// file.
   public static let standard = CommandTable(
-    PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + TrainingCommands.all + TrainerKnobCommands.all
+    PolicyCommands.all + ModelCommands.all + DynamicsCommands.all + TrainingCommands.all + ControlCommands.all
+      + TrainerKnobCommands.all
       + TrajectoryCommands.all + SweepCommands.all
       + SessionCommands.all + NotebookCommands.all + ExportCommands.all + SettingsCommands.all)
 

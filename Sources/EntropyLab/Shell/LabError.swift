@@ -64,6 +64,8 @@ extension LabError {
         + NumberStyle.setting.format(value) + "; use 'noise gaussian σ' or 'noise none'"
     case .stateOutOfRange(let s, let states):
       return "state \(s) does not exist; states are numbered 0 to \(states - 1)"
+    case .invalidControl(let name, let reason):
+      return "control '\(name)' cannot be registered: \(reason)"
     }
   }
 

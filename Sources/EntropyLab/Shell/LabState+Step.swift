@@ -22,9 +22,13 @@ extension LabState {
     var g = generator
     var moments = adam
     let sampled = try SampledTrainer.step(
-      policy: policy, bandit: bandit, config: grpo, controls: controls.active, learningRate: learningRate,
-      adam: &moments, using: &g)
-    let record = try applyAndRecord(sampled.delta, sampled: sampled.counts)
+      policy: policy, bandit: bandit, config: grpo, controls: controls.active(atStep: stepsTaken),
+      learningRate: learningRate, adam: &moments, stepNumber: stepsTaken, using: &g)
+    var counts = sampled.counts
+    // The scheduled coefficients this step used, shown in the trajectory.
+    counts.activity.merge(controls.scheduledLevels(atStep: stepsTaken))
+    let record = try applyAndRecord(sampled.delta, sampled: counts)
+    controls.remember(sampled.memory)
     // Only a step that was applied consumes the random stream (and moves
     // AdamW's moments).
     generator = g

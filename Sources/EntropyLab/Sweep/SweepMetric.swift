@@ -18,8 +18,18 @@ public struct SweepMetric: Sendable {
   /// (e.g. a token count of an exact step).
   public var value: @Sendable ([String: Double]) -> Double?
 
-  /// Every metric, in table order.
-  public static let all: [SweepMetric] = [
+  /// Every metric, in table order: the controls' activity measures come
+  /// from the control registry (the classic controls' after `tokens`,
+  /// every other control's at the end, each named by its key).
+  public static var all: [SweepMetric] {
+    let classic = ActivityColumns.classic.map(\.key)
+    let others = EntropyControls.measures.map(\.key).filter { !classic.contains($0) }
+    return fixed.prefix { $0.key != "ppo_clipped" } + classic.map { field($0, $0, $0) }
+      + fixed.drop { $0.key != "ppo_clipped" } + others.map { field($0, $0, $0) }
+  }
+
+  /// The metrics that are not a control's.
+  static let fixed: [SweepMetric] = [
     field("H", "entropy_after", "H"),
     field("R", "expected_reward", "R"),
     field("dH", "entropy_change", "ΔH"),
@@ -34,9 +44,6 @@ public struct SweepMetric: Sendable {
         return abs(r) / abs(d)
       }),
     field("tokens", "tokens", "tokens"),
-    field("candidates", "candidates", "candidates"),
-    field("clipped", "clipped", "clipped"),
-    field("penalized", "penalized", "penalized"),
     field("ppo_clipped", "ppo_clipped", "PPO-clipped"),
     field("population", "population_term", "population term"),
   ]
