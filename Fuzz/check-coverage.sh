@@ -7,6 +7,9 @@
 # coverage?"). A crash in the smoke run fails too.
 #   Fuzz/check-coverage.sh            # all targets, 20 s each
 #   TARGETS=structure Fuzz/check-coverage.sh 30
+#   FUZZ_NO_BUILD=1 Fuzz/check-coverage.sh   # the binaries Fuzz/build.sh made
+# `swift test` runs it with FUZZ_NO_BUILD=1 (ShellTests' FuzzSmokeTests),
+# after .ci/run has built the targets with Fuzz/build.sh.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 seconds="${1:-20}"
@@ -14,6 +17,10 @@ config="${FUZZ_CONFIG:-release}"
 status=0
 scratch="$(mktemp -d /tmp/entropy-lab-fuzz-smoke.XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
+if [ -z "${FUZZ_NO_BUILD:-}" ] && ! "$here/build.sh"; then
+  echo "fuzz smoke: the build failed" >&2
+  exit 1
+fi
 for target in ${TARGETS:-commands notebook structure}; do
   case "$target" in
     commands) binary=FuzzCommands ;;
@@ -21,10 +28,8 @@ for target in ${TARGETS:-commands notebook structure}; do
     structure) binary=FuzzNotebookStructure ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
-  if ! (cd "$here" && swift build -c "$config" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address \
-    -Xswiftc -enable-testing --product "$binary" >"$scratch/build-$target.log" 2>&1); then
-    grep -v "Cannot export local symbol" "$scratch/build-$target.log" | grep -E "error" | head -20
-    echo "fuzz smoke: $target: build failed" >&2
+  if ! [ -x "$here/.build/$config/$binary" ]; then
+    echo "fuzz smoke: $target: no fuzz build at Fuzz/.build/$config/$binary (run Fuzz/build.sh; .ci/run does)" >&2
     status=1
     continue
   fi
