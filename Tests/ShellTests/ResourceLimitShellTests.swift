@@ -69,7 +69,7 @@ import Testing
   /// bytes a row: cells, text, the cell's kept output) with no check, and
   /// so did `tokens all` over every token-update: at 10⁷ arms, gigabytes
   /// past any `--memory-limit`. Now both are checked against the budget
-  /// first (rows × `ListingBudget.bytesPerRow`, plus their scratch) and
+  /// first (rows × `ListingBudget.bytesPerTextRow`, or the JSON figure, plus their scratch) and
   /// refused with the figure; the short listings still fit and run.
   @Test func showAndTokensListingsAreCheckedAgainstTheMemoryLimit() throws {
     let input =
@@ -84,9 +84,9 @@ import Testing
     let errors = run.lines.filter { $0.hasPrefix("error:") }
     #expect(
       errors == [
-        "error: show: listing 20000 arms needs 22 MB of memory (with what the session already holds), more than "
+        "error: show: listing 20000 arms needs 18 MB of memory (with what the session already holds), more than "
           + "the 8.0 MB allowed (the limit set with --memory-limit); use 'show top n' or 'show state s'",
-        "error: tokens: listing 20000 of 20000 token-updates needs 23 MB of memory (with what the session already "
+        "error: tokens: listing 20000 of 20000 token-updates needs 19 MB of memory (with what the session already "
           + "holds), more than the 8.0 MB allowed (the limit set with --memory-limit); use 'tokens top n'",
       ], "\(errors)")
     #expect(run.stdout.contains("(20 of 20000 arms shown"))
@@ -96,6 +96,14 @@ import Testing
     #expect(run.stdout.contains("token flipping in step 1"))
     #expect(run.stdout.contains("step 1: Fig. 8 covariance (mean over groups)"))
     #expect(run.stderr.contains("2 commands failed (first at line 3 of standard input)"))
+  }
+
+  /// With `--json` a row costs about twice as much (1,502 bytes measured
+  /// against 703 as text), and the check counts it so.
+  @Test func aJSONListingCountsItsLargerRows() throws {
+    let run = try PipedRun.run(["--json", "--memory-limit", "8M"], input: "policy arms 20000\nshow all\n")
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("\"error\":\"show: listing 20000 arms needs 34 MB of memory"), "\(run.stdout)")
   }
 
   /// A bad `--memory-limit` is a usage error (64).
