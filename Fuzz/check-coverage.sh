@@ -14,6 +14,12 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 seconds="${1:-20}"
 config="${FUZZ_CONFIG:-release}"
+# Wall-clock seconds per input (FUZZ_TIMEOUT). A timeout does not fail the
+# smoke run: the structure target turns 4 bytes into 5 MB of prose, 13 s of
+# CPU under ASan and 45-100 s of wall clock on a busy machine, so a timeout
+# here says more about the load than the code. Hangs are the campaigns'
+# (run.sh) to find; crashes and sanitizer reports fail here.
+timeout="${FUZZ_TIMEOUT:-120}"
 status=0
 scratch="$(mktemp -d /tmp/entropy-lab-fuzz-smoke.XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
@@ -36,9 +42,13 @@ for target in ${TARGETS:-commands notebook structure}; do
   mkdir -p "$scratch/$target/corpus" "$scratch/$target/work"
   log="$scratch/$target/fuzz.log"
   (cd "$scratch/$target/work" && SWIFT_BACKTRACE=enable=no "$here/.build/$config/$binary" \
-    -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -artifact_prefix="$scratch/$target/" \
+    -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 -artifact_prefix="$scratch/$target/" \
     "$scratch/$target/corpus" >"$log" 2>&1)
   code=$?
+  if [ "$code" -ne 0 ] && grep -q "ERROR: libFuzzer: timeout" "$log" && ! grep -q "Sanitizer" "$log"; then
+    echo "fuzz smoke: $target: an input ran past the ${timeout} s wall-clock timeout (not judged here; coverage up to it is)"
+    code=0
+  fi
   inited=$(grep -m1 "INITED" "$log" | grep -oE "cov: [0-9]+ ft: [0-9]+")
   last=$(grep -E "^#[0-9]+" "$log" | tail -1 | grep -oE "cov: [0-9]+ ft: [0-9]+")
   execs=$(grep -E "^#[0-9]+" "$log" | tail -1 | grep -oE "^#[0-9]+" | tr -d '#')
