@@ -42,14 +42,12 @@ mkdir -p "$here/.build"
 # "Cannot export local symbol" warnings about ASan's helpers are noise.)
 # FUZZ_NO_BUILD=1 runs the binary already built (e.g. while the sources
 # are being edited: a build that sees a file change midway fails).
-if [ -z "${FUZZ_NO_BUILD:-}" ] && ! swift build -c "$config" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing \
-  --product "$binary" >"$here/.build/fuzz-build-$target.log" 2>&1; then
-  grep -v "Cannot export local symbol" "$here/.build/fuzz-build-$target.log" | grep -E "error|warning: unre" | head -20
+if [ -z "${FUZZ_NO_BUILD:-}" ] && ! "$here/build.sh" --product "$binary"; then
   echo "build of $binary failed" >&2
   exit 1
 fi
-[ -n "${FUZZ_NO_BUILD:-}" ] || tail -1 "$here/.build/fuzz-build-$target.log"
 exe="$here/.build/$config/$binary"
+[ -x "$exe" ] || { echo "no fuzz build at $exe: run Fuzz/build.sh" >&2; exit 1; }
 out="$here/artifacts/$target"
 mkdir -p "$out/corpus" "$out/work"
 # Run inside a scratch folder: should a file command ever slip through the
@@ -58,7 +56,10 @@ cd "$out/work"
 # Swift's own backtracer reads memory ASan flags as "unknown-crash": off,
 # so a Swift runtime failure is reported as itself.
 export SWIFT_BACKTRACE=enable=no
-flags=(-timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len="$maxlen" -print_final_stats=1)
+# FUZZ_TIMEOUT: seconds of wall clock per input before libFuzzer calls it
+# a hang (default 30). The clock is wall time: at nice 15 on a machine at
+# load 15 a 5 MB notebook that needs 13 s of CPU under ASan takes 98 s.
+flags=(-timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len="$maxlen" -print_final_stats=1)
 if [ "${#inputs[@]}" -gt 0 ]; then
   exec "$exe" "${flags[@]}" "${inputs[@]}"
 fi
@@ -75,6 +76,19 @@ while :; do
     "$out/corpus" "$here/.build/seeds/$target" >"$out/$run-round-$round.log" 2>&1 || true
   grep -E "^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|stat::number_of_executed_units|Done)" \
     "$out/$run-round-$round.log" || true
+  # A finding that is itself in the corpus (an input that was fast enough
+  # once and times out now, met while the next round loads the corpus)
+  # would stop every later round at the same place: move it out of the
+  # corpus into quarantine/ (libFuzzer names both by the input's SHA-1).
+  for finding in "$out"/crash-* "$out"/timeout-* "$out"/oom-* "$out"/leak-*; do
+    [ -e "$finding" ] || continue
+    sha="${finding##*-}"
+    if [ -e "$out/corpus/$sha" ]; then
+      mkdir -p "$out/quarantine"
+      mv "$out/corpus/$sha" "$out/quarantine/$sha"
+      echo "quarantined corpus input $sha (it stopped round $round)"
+    fi
+  done
 done
 total=$(cat "$out/$run"-round-*.log | awk '/stat::number_of_executed_units/ { n += $2 } END { print n + 0 }')
 last=$(grep -hE "^#[0-9]+" "$out/$run"-round-*.log | tail -1 | grep -oE "cov: [0-9]+ ft: [0-9]+" || true)

@@ -28,6 +28,8 @@ struct HistoryFile {
   let path: String
   /// The most entries kept.
   let limit: Int
+  /// The write, flush and rename calls (the system's; a test records them).
+  var operations = FileOperations.system
 
   /// The history file for `environment`, or nil when history is off (or
   /// there is no home folder to put it in).
@@ -121,7 +123,8 @@ struct HistoryFile {
     let written = Array(text.utf8).withUnsafeBytes { bytes in
       var offset = 0
       while offset < bytes.count {
-        let n = write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+        guard let start = bytes.baseAddress else { return false }
+        let n = operations.write(descriptor, start + offset, bytes.count - offset)
         if n < 0 && errno == EINTR { continue }
         if n <= 0 { return false }
         offset += n
@@ -130,11 +133,13 @@ struct HistoryFile {
     }
     var failure = written ? 0 : (errno == 0 ? EIO : errno)
     if failure == 0 && fchmod(descriptor, mode ?? 0o600) != 0 { failure = errno }
-    if failure == 0 && fsync(descriptor) != 0 { failure = errno }
+    // The data reaches the disk before the rename makes it the history: a
+    // crash leaves the old file or the whole new one, never an empty one.
+    if failure == 0 && operations.fsync(descriptor) != 0 { failure = errno }
     if close(descriptor) != 0 && failure == 0 { failure = errno }
     if failure != 0 { throw fail(failure) }
-    if renameat(folder, temporary, folder, name) != 0 { throw fail(errno) }
-    fsync(folder)
+    if operations.rename(folder, temporary, folder, name) != 0 { throw fail(errno) }
+    _ = operations.fsync(folder)
   }
 
   /// A new temporary file `.history-PID-XXXXXXXX.tmp` in `folder`, created

@@ -20,7 +20,11 @@ struct InteractiveShell {
     """
 
   /// Runs until Ctrl-D or `quit` (exit status 0), or until SIGHUP or
-  /// SIGTERM (the process then dies of that signal, history saved).
+  /// SIGTERM (the process then dies of that signal, history saved). When
+  /// the output cannot be written (the terminal gone, `> /dev/full`), it
+  /// stops reading, saves the history and returns 74 (EX_IOERR) with one
+  /// message on standard error, as the piped shell does; a closed reader
+  /// (EPIPE) ends it quietly with 0.
   mutating func run() -> Int32 {
     Interrupt.installHandlers()
     var out = StandardOutput()
@@ -43,6 +47,6 @@ struct InteractiveShell {
     }
     source.finish()
     Interrupt.endBySignal()
-    return 0
+    return out.reportFailure() ?? 0
   }
 }

@@ -11,14 +11,17 @@ import Testing
 
   /// A shell in a fresh home folder with an empty inputrc and TERM=xterm.
   static func start(
-    in home: TemporaryFolder, arguments: [String] = [], environment extra: [String: String] = [:]
+    in home: TemporaryFolder, arguments: [String] = [], environment extra: [String: String] = [:],
+    standardOutput: String? = nil
   ) throws -> PseudoTerminal {
     let inputrc = try home.write("inputrc", "")
     var environment = ShellBinary.environment([
       "HOME": home.path, "XDG_STATE_HOME": home.path + "/state", "TERM": "xterm", "INPUTRC": inputrc,
     ])
     environment.merge(extra) { _, new in new }
-    return try PseudoTerminal(executable: try ShellBinary.path(), arguments: arguments, environment: environment)
+    return try PseudoTerminal(
+      executable: try ShellBinary.path(), arguments: arguments, environment: environment,
+      standardOutput: standardOutput)
   }
 
   @Test func tabUpCtrlCAndCtrlDAtTheReadlinePrompt() throws {
@@ -125,6 +128,21 @@ import Testing
     #expect(try shell.waitForExit() == 0)
     let warnings = shell.screen.components(separatedBy: "cannot create the folder for the history file").count - 1
     #expect(warnings == 1, "screen:\n\(shell.screen)")
+  }
+
+  /// Issue 11, finding 6, at a terminal: the shell's output cannot be
+  /// written (stdin is the terminal, stdout `/dev/full`). It stops at once,
+  /// without waiting for a line, and exits 74 (EX_IOERR) with one message
+  /// on standard error (the terminal), as the piped shell does.
+  @Test(.enabled(if: ExitCodeTests.hasDevFull, "needs /dev/full"))
+  func aFailedWriteToTheOutputEndsTheShellWith74() throws {
+    let home = try TemporaryFolder()
+    defer { home.remove() }
+    let shell = try Self.start(in: home, standardOutput: "/dev/full")
+    let status = try shell.waitForExit()
+    #expect(status == 74, "screen:\n\(shell.screen)")
+    let messages = shell.screen.components(separatedBy: "cannot write to standard output").count - 1
+    #expect(messages == 1, "screen:\n\(shell.screen)")
   }
 
   /// Colour on a terminal, unless NO_COLOR, --no-color or TERM=dumb.

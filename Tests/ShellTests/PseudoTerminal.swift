@@ -35,10 +35,12 @@ final class PseudoTerminal {
   static let enter = "\r"
   static let up = "\u{1B}[A"
 
-  /// Starts `executable` under a new pty of `columns` × `rows`.
+  /// Starts `executable` under a new pty of `columns` × `rows`; its
+  /// standard output goes to the file `standardOutput` instead when given
+  /// (e.g. `/dev/full`: a terminal session whose output fails).
   init(
     executable: String, arguments: [String] = [], environment: [String: String],
-    columns: UInt16 = 200, rows: UInt16 = 50
+    columns: UInt16 = 200, rows: UInt16 = 50, standardOutput: String? = nil
   ) throws {
     var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
     var masterSide: Int32 = -1
@@ -72,7 +74,11 @@ final class PseudoTerminal {
     // The child opens the slave by name, which makes it the controlling
     // terminal of its new session, and uses it as stdin, stdout and stderr.
     posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
-    posix_spawn_file_actions_adddup2(&actions, 0, 1)
+    if let standardOutput {
+      posix_spawn_file_actions_addopen(&actions, 1, standardOutput, O_WRONLY, 0)
+    } else {
+      posix_spawn_file_actions_adddup2(&actions, 0, 1)
+    }
     posix_spawn_file_actions_adddup2(&actions, 0, 2)
 
     let argv = [executable] + arguments

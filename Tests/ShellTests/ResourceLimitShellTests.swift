@@ -65,6 +65,47 @@ import Testing
     #expect(refused >= 1 && refused < 12, "\(refused) of 12 runs refused")
   }
 
+  /// `show all` on a large policy built a table of every arm (hundreds of
+  /// bytes a row: cells, text, the cell's kept output) with no check, and
+  /// so did `tokens all` over every token-update: at 10⁷ arms, gigabytes
+  /// past any `--memory-limit`. Now both are checked against the budget
+  /// first (rows × `ListingBudget.bytesPerTextRow`, or the JSON figure, plus their scratch) and
+  /// refused with the figure; the short listings still fit and run.
+  @Test func showAndTokensListingsAreCheckedAgainstTheMemoryLimit() throws {
+    let input =
+      [
+        "policy arms 20000", "show", "show all", "show top 1000",
+        "policy arms 2 states 20", "rewards 1 0", "update grpo", "group 1000", "step",
+        "tokens", "tokens all", "tokens responses", "tokens flips", "tokens top 3000",
+      ].joined(separator: "\n") + "\n"
+    let run = try PipedRun.run(["--memory-limit", "8M"], input: input, timeout: 300)
+    #expect(!run.signaled)
+    #expect(run.status == 1)
+    let errors = run.lines.filter { $0.hasPrefix("error:") }
+    #expect(
+      errors == [
+        "error: show: listing 20000 arms needs 18 MB of memory (with what the session already holds), more than "
+          + "the 8.0 MB allowed (the limit set with --memory-limit); use 'show top n' or 'show state s'",
+        "error: tokens: listing 20000 of 20000 token-updates needs 19 MB of memory (with what the session already "
+          + "holds), more than the 8.0 MB allowed (the limit set with --memory-limit); use 'tokens top n'",
+      ], "\(errors)")
+    #expect(run.stdout.contains("(20 of 20000 arms shown"))
+    #expect(run.stdout.contains("(1000 of 20000 arms shown"))
+    #expect(run.stdout.contains("tokens of step 1: 20000 token-updates over 1 update, top 20 by covariance shown"))
+    #expect(run.stdout.contains("tokens of step 1: 20000 token-updates over 1 update, top 3000 by covariance shown"))
+    #expect(run.stdout.contains("token flipping in step 1"))
+    #expect(run.stdout.contains("step 1: Fig. 8 covariance (mean over groups)"))
+    #expect(run.stderr.contains("2 commands failed (first at line 3 of standard input)"))
+  }
+
+  /// With `--json` a row costs about twice as much (1,502 bytes measured
+  /// against 703 as text), and the check counts it so.
+  @Test func aJSONListingCountsItsLargerRows() throws {
+    let run = try PipedRun.run(["--json", "--memory-limit", "8M"], input: "policy arms 20000\nshow all\n")
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("\"error\":\"show: listing 20000 arms needs 34 MB of memory"), "\(run.stdout)")
+  }
+
   /// A bad `--memory-limit` is a usage error (64).
   @Test func aBadMemoryLimitIsAUsageError() throws {
     let run = try PipedRun.run(["--memory-limit", "12X"], input: "status\n")
@@ -107,7 +148,8 @@ import Testing
     #expect(Date().timeIntervalSince(start) < 60)
     #expect(!timeRun.signaled)
     let all = timeRun.stdout + timeRun.stderr
-    #expect(Self.unwrapped(all).contains("of 10000000 steps: the time budget of 1 s is spent (raise it with --max-seconds)"))
+    #expect(
+      Self.unwrapped(all).contains("of 10000000 steps: the time budget of 1 s is spent (raise it with --max-seconds)"))
   }
 
   /// A piped line over 1 MiB stops the reading with a clear error, and

@@ -1,6 +1,6 @@
-import EntropyCore
 import Foundation
 
+@testable import EntropyCore
 @testable import EntropyLab
 
 /// What the two fuzz targets do with their bytes. Kept apart from the

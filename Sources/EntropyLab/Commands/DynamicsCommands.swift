@@ -283,10 +283,12 @@ enum DynamicsCommands {
       return .words(
         typed.contains("state") ? ["top", "all"] : (typed.isEmpty ? ["last"] : []) + ["state", "top", "all"])
     },
-    handler: .state { state, args, _ throws(LabError) in
+    handler: .state { state, args, context throws(LabError) in
       if args.consume("last") {
         let target = try PolicyCommands.readState(&args, state.policy)
         try args.expectEnd()
+        try checkShowFits(
+          state, context, states: target == nil ? min(state.policy.states, showAllUpTo) : 1, limit: showTop)
         return lastStepReport(state, target: target)
       }
       let target = try PolicyCommands.readState(&args, state.policy)
@@ -298,9 +300,10 @@ enum DynamicsCommands {
       }
       try args.expectEnd()
       let policy = state.policy
+      let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
+      try checkShowFits(state, context, states: rows.count, limit: limit)
       let plan = state.nextExactStep
       let advantages = state.currentAdvantages
-      let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
       let predictions = EntropyDynamics.predictShaped(policy: policy, change: plan.delta).perState
       // A step whose Δz (or its prediction) overflows is refused by `step`;
       // show the arms without it rather than print inf and nan.
@@ -378,6 +381,22 @@ enum DynamicsCommands {
       }
       return reports
     })
+
+  /// Refuses a `show` whose listing would not fit in the memory budget:
+  /// per state listed, a table row per arm shown, and the per-arm scratch
+  /// of one state (π, log π, the shares and a sort order). The next step's
+  /// Δz and the advantages are among the S × K arrays a session is
+  /// allowed for already (`MemoryBudget.arraysPerSession`).
+  static func checkShowFits(_ state: LabState, _ context: CommandContext, states: Int, limit: Int) throws(LabError) {
+    let k = state.policy.arms
+    let shown = min(k, limit)
+    let perArm = Double(3 * MemoryLayout<Double>.stride + MemoryLayout<ArmContribution>.stride)
+    let scratch = Double(k) * perArm
+    try ListingBudget.check(
+      rows: states * shown, scratch: scratch, state: state, context: context, command: "show",
+      what: "listing \(shown) arm\(shown == 1 ? "" : "s")\(states > 1 ? " of \(states) states" : "")",
+      advice: "use 'show top n' or 'show state s'")
+  }
 
   /// `show last`: per arm, the last step's applied Δz and its covariance share.
   static func lastStepReport(_ state: LabState, target: Int?) -> [Report] {

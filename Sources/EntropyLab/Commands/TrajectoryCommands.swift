@@ -55,12 +55,12 @@ enum TrajectoryCommands {
     ],
     subwords: ["top", "all", "chosen", "responses", "flips"],
     group: "Trajectory",
-    handler: .state { state, args, _ throws(LabError) in
+    handler: .state { state, args, context throws(LabError) in
       var limit = 20
       var onlyChosen = false
       if args.consume("responses") {
         try args.expectEnd()
-        return responseReport(state)
+        return try responseReport(state, context)
       }
       if args.consume("flips") {
         try args.expectEnd()
@@ -84,11 +84,20 @@ enum TrajectoryCommands {
         }
         return [.message("tokens: no sampled step yet ('update grpo' then 'step')")]
       }
-      let sorted = state.lastTokens.enumerated().sorted {
-        $0.element.covariance != $1.element.covariance
-          ? $0.element.covariance > $1.element.covariance : $0.offset < $1.offset
-      }.map(\.element)
-      let updates = Set(state.lastTokens.map(\.update)).count
+      let tokens = state.lastTokens
+      // Checked before anything is allocated: the rows listed, and a sort
+      // order (one index per token-update; the records are not copied).
+      let listed = onlyChosen ? tokens.reduce(0) { $0 + ($1.chosenBy.isEmpty ? 0 : 1) } : min(limit, tokens.count)
+      try ListingBudget.check(
+        rows: listed, scratch: Double(tokens.count) * Double(MemoryLayout<Int>.stride), state: state,
+        context: context, command: "tokens",
+        what: "listing \(listed) of \(tokens.count) token-updates", advice: "use 'tokens top n'")
+      let sorted = tokens.indices.sorted {
+        tokens[$0].covariance != tokens[$1].covariance ? tokens[$0].covariance > tokens[$1].covariance : $0 < $1
+      }.lazy.map { tokens[$0] }
+      var seenUpdates = Set<Int>()
+      for t in tokens { seenUpdates.insert(t.update) }
+      let updates = seenUpdates.count
       var table = Table(
         columns: [
           .init("update", key: "update", priority: .key), .init("state", key: "state", priority: .key),
@@ -145,13 +154,19 @@ enum TrajectoryCommands {
       ],
       jsonPrefix: [("kind", .string("token_flips"))])
     for (label, sign) in [("A > 0", 1.0), ("A < 0", -1.0)] {
-      let ts = state.lastTokens.filter { $0.token.advantage * sign > 0 }
-      let rose = ts.filter { $0.logProbChange > 0 }.count
-      let fell = ts.filter { $0.logProbChange < 0 }.count
+      // Counted in place: no copy of the (budgeted, possibly huge) records.
+      var count = 0
+      var rose = 0
+      var fell = 0
+      for t in state.lastTokens where t.token.advantage * sign > 0 {
+        count += 1
+        if t.logProbChange > 0 { rose += 1 }
+        if t.logProbChange < 0 { fell += 1 }
+      }
       let flipped = sign > 0 ? fell : rose
       table.rows.append([
-        .text(label), .int(ts.count), .int(rose), .int(fell), .int(flipped),
-        ts.isEmpty ? .none : .number(Double(flipped) / Double(ts.count), .fixed(4)),
+        .text(label), .int(count), .int(rose), .int(fell), .int(flipped),
+        count == 0 ? .none : .number(Double(flipped) / Double(count), .fixed(4)),
       ])
     }
     return [
@@ -161,19 +176,29 @@ enum TrajectoryCommands {
   }
 
   /// `tokens responses`: the Fig. 8 covariance per group of the last sampled step.
-  static func responseReport(_ state: LabState) -> [Report] {
+  static func responseReport(_ state: LabState, _ context: CommandContext) throws(LabError) -> [Report] {
     guard !state.lastTokens.isEmpty else {
       return [.message("tokens: no sampled step with tokens yet ('update grpo' then 'step')")]
     }
     // Each token once: the first epoch's records (one per rollout token).
     let counts = state.trajectory.last(where: { $0.step == state.lastTokensStep })?.sampled
     let firstEpoch = state.lastTokens.prefix(counts?.tokens ?? state.lastTokens.count)
+    // Checked before anything is allocated: a row per group (at most the
+    // largest group number + 1) and, per token, at most one entry in its
+    // group's set of responses and in the index by group.
+    let groupCount = min(firstEpoch.count, firstEpoch.reduce(0) { max($0, $1.token.group) } + 1)
+    try ListingBudget.check(
+      rows: groupCount, scratch: Double(firstEpoch.count) * 64, state: state, context: context,
+      command: "tokens", what: "listing \(groupCount) groups of \(firstEpoch.count) tokens",
+      advice: "take a smaller sampled step (fewer states or a smaller group)")
     var groups: [(group: Int, state: Int, responses: Set<Int>, tokens: Int, cov: Double)] = []
+    var indexOfGroup: [Int: Int] = [:]
     for r in firstEpoch {
-      if let g = groups.firstIndex(where: { $0.group == r.token.group }) {
+      if let g = indexOfGroup[r.token.group] {
         groups[g].responses.insert(r.token.response)
         groups[g].tokens += 1
       } else {
+        indexOfGroup[r.token.group] = groups.count
         groups.append((r.token.group, r.token.state, [r.token.response], 1, r.groupCovariance))
       }
     }
