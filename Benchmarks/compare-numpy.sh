@@ -13,7 +13,10 @@
 #      peak resident memory against the arrays' bytes;
 #   6. times the interactive goals through the shell's own commands
 #      (`entropy-lab bench interactive`: step and predict at K = 10,000,
-#      `run 1000` of a GRPO bandit with S = 8, K = 16, G = 8).
+#      `run 1000` of a GRPO bandit with S = 8, K = 16, G = 8);
+#   7. times a vocabulary-size session through the shell's commands against
+#      `bench step --no-carry` in the same process (`entropy-lab bench
+#      shell`: each command's seconds, its ratio, the session's peak memory).
 # Exits 1 if the numbers disagree; the speed goals are reported, not enforced.
 #
 # usage: Benchmarks/compare-numpy.sh [--portable] [--states S] [--arms K] [--steps N] [--lr LR]
@@ -117,6 +120,9 @@ echo "== EntropyLab, every step from scratch: entropy-lab bench step --no-carry"
 
 echo "== EntropyLab, interactive sizes through the shell's commands: entropy-lab bench interactive"
 "$bin" bench interactive | tee "$work/interactive.txt"
+
+echo "== EntropyLab, a vocabulary-size session through the shell: entropy-lab bench shell --states $states --arms $arms"
+"$bin" bench shell --states "$states" --arms "$arms" | tee "$work/shell.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== comparison"
@@ -180,6 +186,9 @@ print(f"peak resident memory: {peak / 1e6:.1f} MB = {peak / arrays:.3f}x the {ar
       f"advantages; goal <= 1.25x: {'met' if peak <= 1.25 * arrays else 'NOT met'}")
 print("interactive sizes (medians through the shell's commands; goals < 1 ms and < 0.2 s):")
 for line in open(f"{work}/interactive.txt"):
+    print("  " + line.rstrip())
+print("vocabulary-size session through the shell (bench shell; goals: 3x the no-carry step, 2x a store pass, 1.3x memory):")
+for line in open(f"{work}/shell.txt"):
     print("  " + line.rstrip())
 sys.exit(0 if ok else 1)
 EOF

@@ -29,15 +29,25 @@ public struct Bandit: Sendable, Equatable {
   }
 
   /// V(s) = Σ_a π(a|s)·μ(s,a) for every state.
+  ///
+  /// States run on every core when the job is large; each V(s) does not
+  /// depend on how they were spread.
   public func values(under policy: Policy) -> [Double] {
-    policy.logits.withUnsafeBufferPointer { z in
-      meanRewards.withUnsafeBufferPointer { mu in
-        (0..<states).map { s in
-          let r = (s * arms)..<((s + 1) * arms)
-          return RowKernels.expectation(UnsafeBufferPointer(rebasing: z[r]), UnsafeBufferPointer(rebasing: mu[r]))
+    let (count, k) = (states, arms)
+    var out = [Double](repeating: 0, count: count)
+    policy.logits.withUnsafeBufferPointer { zAll in
+      meanRewards.withUnsafeBufferPointer { muAll in
+        out.withUnsafeMutableBufferPointer { o in
+          let (z, mu, v) = (SharedBuffer(buffer: zAll), SharedBuffer(buffer: muAll), SharedMutableBuffer(buffer: o))
+          ParallelRows.forEach(count, work: count * k) { s in
+            let r = (s * k)..<((s + 1) * k)
+            v.buffer[s] = RowKernels.expectation(
+              UnsafeBufferPointer(rebasing: z.buffer[r]), UnsafeBufferPointer(rebasing: mu.buffer[r]))
+          }
         }
       }
     }
+    return out
   }
 
   /// The expected reward R: the mean over states of V(s).

@@ -156,8 +156,13 @@ public enum EntropyDynamics {
   /// Each arm's share π_a·(f_a − E f)·(d_a − E d) of Cov_π(log π, Δz) at
   /// state `s`; arms with π = 0 have share 0.
   public static func contributions(policy: Policy, change delta: [Double], state s: Int) -> [ArmContribution] {
+    contributions(policy: policy, changeRow: Array(delta[policy.rowRange(s)]), state: s)
+  }
+
+  /// `contributions` from state `s`'s row of Δz alone (K values).
+  package static func contributions(policy: Policy, changeRow d: [Double], state s: Int) -> [ArmContribution] {
+    precondition(d.count == policy.arms, "Δz must have one value per arm")
     let z = Array(policy.logits(state: s))
-    let d = Array(delta[policy.rowRange(s)])
     let m = z.withUnsafeBufferPointer { zb in d.withUnsafeBufferPointer { RowKernels.moments(zb, $0) } }
     let lp = policy.logProbabilities(state: s)
     let ef = -m.entropy

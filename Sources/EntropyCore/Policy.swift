@@ -122,8 +122,21 @@ public struct Policy: Sendable, Equatable {
     }
   }
 
-  /// The entropy of every state.
-  public var entropies: [Double] { (0..<states).map { entropy(state: $0) } }
+  /// The entropy of every state (rows on every core when the policy is
+  /// large; each row's value does not depend on how they were spread).
+  public var entropies: [Double] {
+    let (count, k) = (states, arms)
+    var out = [Double](repeating: 0, count: count)
+    logits.withUnsafeBufferPointer { all in
+      out.withUnsafeMutableBufferPointer { o in
+        let (z, h) = (SharedBuffer(buffer: all), SharedMutableBuffer(buffer: o))
+        ParallelRows.forEach(count, work: count * k) { s in
+          h.buffer[s] = RowKernels.entropy(UnsafeBufferPointer(rebasing: z.buffer[(s * k)..<((s + 1) * k)]))
+        }
+      }
+    }
+    return out
+  }
 
   /// The mean entropy over states (uniform state weights), as the paper
   /// reports it: exact per-state entropy, then the mean.

@@ -153,6 +153,28 @@ package enum RowKernels {
     return m
   }
 
+  /// Whether `addToLive(z, d)` would succeed: every live z + d, and its d,
+  /// finite. Reads only; the same tests as `addToLive`.
+  package static func liveSumIsFinite(_ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>) -> Bool {
+    precondition(d.count == z.count, "d must have one value per arm")
+    guard let zp = z.baseAddress, let dp = d.baseAddress else { return true }
+    let k = z.count
+    let full = k / RowLoops.width * RowLoops.width
+    var check = RowLoops.V()
+    var i = 0
+    while i < full {
+      let zv = RowLoops.load(zp, i)
+      let dv = RowLoops.load(dp, i)
+      let v = zv + dv
+      check += ((dv - dv) + (v - v)).replacing(with: 0, where: zv .== -.infinity)
+      i += RowLoops.width
+    }
+    for j in full..<k where zp[j] != -.infinity {
+      guard dp[j].isFinite, (zp[j] + dp[j]).isFinite else { return false }
+    }
+    return check.sum() == 0
+  }
+
   /// π-weighted moments of f = log π and a direction d, at one row.
   package struct Moments: Sendable, Equatable {
     /// H = −E_π[f].

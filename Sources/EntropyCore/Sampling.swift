@@ -13,7 +13,14 @@ public enum Sampling {
   public static func standardNormal(using generator: inout SplitMix64) -> Double {
     let u1 = 1.0 - generator.nextUnit()
     let u2 = generator.nextUnit()
-    return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
+    return boxMuller(u1, u2)
+  }
+
+  /// The Box–Muller transform of two uniforms, u1 in (0, 1] and u2 in
+  /// [0, 1): √(−2 log u1)·cos(2π u2). One function, so the sequential draw
+  /// and the parallel fill (`Policy.fillNormal`) compute the same values.
+  public static func boxMuller(_ u1: Double, _ u2: Double) -> Double {
+    (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
   }
 
   /// An index drawn from the categorical distribution `probabilities`

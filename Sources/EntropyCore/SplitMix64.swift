@@ -41,6 +41,31 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable, Hashable {
     return out
   }
 
+  /// The output the (k + 1)-th call of `next()` would return, without
+  /// changing the generator: `mix(state + k·γ)`.
+  ///
+  /// SplitMix64 is a counter passed through a finaliser, so any draw of the
+  /// stream can be computed directly; a parallel fill uses this to
+  /// reproduce the sequential stream exactly, each thread starting at its
+  /// own index.
+  @inlinable
+  public func output(at k: UInt64) -> UInt64 {
+    SplitMix64.mix(state &+ k &* SplitMix64.increment)
+  }
+
+  /// The uniform the (k + 1)-th call of `nextUnit()` would return, without
+  /// changing the generator.
+  @inlinable
+  public func unit(at k: UInt64) -> Double {
+    Double(output(at: k) >> 11) * 0x1p-53
+  }
+
+  /// Moves the stream on by `n` draws, as `n` calls of `next()` would.
+  @inlinable
+  public mutating func skip(_ n: UInt64) {
+    state &+= n &* SplitMix64.increment
+  }
+
   /// A uniform double in [0, 1) with 53 random bits: `(next() >> 11) · 2⁻⁵³`.
   @inlinable
   public mutating func nextUnit() -> Double {

@@ -6,7 +6,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench", abstract: "Run a benchmark.",
-    subcommands: [StepBench.self, InteractiveBench.self, SweepBench.self, ParseBench.self])
+    subcommands: [StepBench.self, InteractiveBench.self, SweepBench.self, ParseBench.self, ShellBench.self])
 }
 
 /// `entropy-lab bench step`: the vocabulary-scale exact-step workload of

@@ -43,6 +43,31 @@ struct BenchCommandTests {
     #expect(run.stderr.contains("nothing was allocated"))
   }
 
+  @Test func shellTimesEverySessionCommandAgainstItsReference() throws {
+    let run = try PipedRun.run(
+      ["bench", "shell", "--states", "4", "--arms", "40", "--steps", "1", "--json"], input: "")
+    #expect(run.status == 0, "\(run.stderr)")
+    let object = try Self.object(run)
+    let measures = try #require(object["measures"] as? [[String: Any]])
+    #expect(
+      measures.compactMap { $0["command"] as? String } == [
+        "policy arms 40 states 4", "policy random scale 2", "rewards random", "step", "predict", "step", "show",
+        "status", "rewards v1 … vK state 1", "adv exact", "policy logits v1 … vK state 3", "step",
+      ])
+    let step = try #require(object["step_no_carry_seconds"] as? Double)
+    let store = try #require(object["store_pass_seconds"] as? Double)
+    for m in measures {
+      let seconds = try #require(m["seconds"] as? Double)
+      let ratio = try #require(m["ratio"] as? Double)
+      let fill = m["against"] as? String == "store"
+      // The ratio is the time over its reference, and met means within the goal.
+      #expect(abs(ratio - seconds / (fill ? store : step)) <= 1e-12 * ratio)
+      #expect(m["goal"] as? Double == (fill ? 2 : 3))
+      #expect(m["met"] as? Bool == (ratio <= (fill ? 2 : 3)))
+    }
+    #expect(object["array_bytes"] as? Double == Double(2 * 8 * 4 * 40))
+  }
+
   @Test func interactiveReportsEachGoalConsistently() throws {
     let run = try PipedRun.run(
       ["bench", "interactive", "--arms", "200", "--repeats", "3", "--run-steps", "20", "--runs", "1", "--json"],

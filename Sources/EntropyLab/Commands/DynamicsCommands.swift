@@ -47,8 +47,11 @@ enum DynamicsCommands {
         return try SampledPrediction.reports(state, draws: n, context: context, args: args)
       }
       try args.expectEnd()
-      let plan = state.nextExactStep
-      let p = EntropyDynamics.predictShaped(policy: state.policy, change: plan.delta).mean
+      // Row by row: the numbers of Δz over the whole array, without it.
+      let plan = RowwiseExactStep.plan(
+        state.policy, rule: state.exactRule, advantages: state.stepAdvantages, learningRate: state.learningRate,
+        pathIntegral: true)
+      let p = plan.mean
       guard p.firstOrder.isFinite, p.secondOrder.isFinite else {
         throw LabError(.nonFiniteUpdate, command: args.command, expected: args.usage)
       }
@@ -89,6 +92,7 @@ enum DynamicsCommands {
       "Read the column for its sign and trend; 'predict sampled' estimates a sampled step's ΔH.",
     ],
     group: "Dynamics",
+    changesInPlace: true,
     handler: .state { state, args, context throws(LabError) in
       var n = 1
       if !args.isAtEnd { n = try args.integer("the number of steps n", in: 1...maxSteps) }
@@ -302,18 +306,22 @@ enum DynamicsCommands {
       let policy = state.policy
       let rows = target.map { [$0] } ?? Array(0..<min(policy.states, showAllUpTo))
       try checkShowFits(state, context, states: rows.count, limit: limit)
-      let plan = state.nextExactStep
-      let advantages = state.currentAdvantages
-      let predictions = EntropyDynamics.predictShaped(policy: policy, change: plan.delta).perState
+      // Every state's first-order prediction, row by row (no S × K Δz);
+      // the shown states' A and Δz are computed again one row at a time.
+      let plan = RowwiseExactStep.plan(
+        policy, rule: state.exactRule, advantages: state.stepAdvantages, learningRate: state.learningRate,
+        pathIntegral: false)
+      let predictions = plan.predictions
       // A step whose Δz (or its prediction) overflows is refused by `step`;
       // show the arms without it rather than print inf and nan.
-      let overflows =
-        plan.delta.contains { !$0.isFinite } || predictions.contains { !$0.firstOrder.isFinite }
+      let overflows = !plan.deltaFinite || predictions.contains { !$0.firstOrder.isFinite }
       var reports: [Report] = []
       for s in rows {
         let p = policy.probabilities(state: s)
         let lp = policy.logProbabilities(state: s)
-        let shares = EntropyDynamics.contributions(policy: policy, change: plan.delta, state: s)
+        let (advantages, delta) = RowwiseExactStep.row(
+          s, of: policy, rule: state.exactRule, advantages: state.stepAdvantages, learningRate: state.learningRate)
+        let shares = EntropyDynamics.contributions(policy: policy, changeRow: delta, state: s)
         let k = policy.arms
         let v = zip(p, state.bandit.meanRewards[s * k..<(s + 1) * k]).reduce(0) { $0 + $1.0 * $1.1 }
         let heading =
@@ -341,36 +349,27 @@ enum DynamicsCommands {
           jsonPrefix: [("kind", .string("arm")), ("state", .int(s))])
         // Every arm in order when they all fit the limit; else the
         // largest |share| first.
-        let arms =
-          k <= limit
-          ? Array(0..<k)
-          : Array(
-            (0..<k).sorted {
-              abs(shares[$0].covarianceShare) != abs(shares[$1].covarianceShare)
-                ? abs(shares[$0].covarianceShare) > abs(shares[$1].covarianceShare) : $0 < $1
-            }.prefix(limit))
+        let arms = k <= limit ? Array(0..<k) : largestShares(shares, count: limit)
         for a in arms {
           let i = s * k + a
           let share = shares[a].covarianceShare
           let effect = overflows ? "—" : share > 0 ? "lowers H" : share < 0 ? "raises H" : "none"
           table.rows.append([
             .int(a), .number(policy.logits[i], .fixed(6)), .number(p[a], .fixed(6)), .number(lp[a], .fixed(6)),
-            .number(advantages[i], .fixed(6)), .number(state.bandit.meanRewards[i], .fixed(6)),
-            overflows ? .text("—") : .number(plan.delta[i], .scientific(4)),
+            .number(advantages[a], .fixed(6)), .number(state.bandit.meanRewards[i], .fixed(6)),
+            overflows ? .text("—") : .number(delta[a], .scientific(4)),
             overflows ? .text("—") : .number(share, .scientific(4)), .text(effect),
           ])
         }
         reports.append(.table(table))
         if arms.count < k {
-          let shown = Set(arms)
-          let rest = (0..<k).filter { !shown.contains($0) }
-          let total = rest.reduce(0.0) { $0 + shares[$1].covarianceShare }
+          let (rest, total) = restOfShares(shares, shown: arms)
           reports.append(
             .record(
-              text: "(\(arms.count) of \(k) arms shown, largest |cov share| first; the other \(rest.count): "
+              text: "(\(arms.count) of \(k) arms shown, largest |cov share| first; the other \(rest): "
                 + "total cov share \(overflows ? "—" : NumberStyle.scientific(4).format(total)); 'show top n' or 'show all')",
               json: [
-                ("kind", .string("rest")), ("state", .int(s)), ("arms", .int(rest.count)),
+                ("kind", .string("rest")), ("state", .int(s)), ("arms", .int(rest)),
                 ("cov_share", overflows ? .null : .number(total)),
               ]))
         }
@@ -398,9 +397,55 @@ enum DynamicsCommands {
       advice: "use 'show top n' or 'show state s'")
   }
 
+  /// The `count` arms with the largest |share|, largest first, ties by
+  /// arm: the first `count` of sorting every arm that way, found with a
+  /// bounded selection (O(K log count)) rather than a sort of all K.
+  static func largestShares(_ shares: [ArmContribution], count: Int) -> [Int] {
+    // a comes before b in the order `show` lists arms.
+    func before(_ a: Int, _ b: Int) -> Bool {
+      let (x, y) = (abs(shares[a].covarianceShare), abs(shares[b].covarianceShare))
+      return x != y ? x > y : a < b
+    }
+    // Insertion into a short list is quadratic in `count`: sort beyond it.
+    guard count <= 64 else { return Array(shares.indices.sorted(by: before).prefix(count)) }
+    var chosen: [Int] = []
+    chosen.reserveCapacity(count + 1)
+    for a in shares.indices {
+      if chosen.count == count, let last = chosen.last, !before(a, last) { continue }
+      // Insert in order (count is small: 20 by default).
+      var i = chosen.count
+      while i > 0 && before(a, chosen[i - 1]) { i -= 1 }
+      chosen.insert(a, at: i)
+      if chosen.count > count { chosen.removeLast() }
+    }
+    return chosen
+  }
+
+  /// How many arms are not in `shown`, and the sum of their shares in arm
+  /// order (as the sum over the rest of the arms, filtered in order).
+  static func restOfShares(_ shares: [ArmContribution], shown: [Int]) -> (count: Int, total: Double) {
+    var isShown = [Bool](repeating: false, count: shares.count)
+    for a in shown { isShown[a] = true }
+    var total = 0.0
+    var count = 0
+    for a in shares.indices where !isShown[a] {
+      total += shares[a].covarianceShare
+      count += 1
+    }
+    return (count, total)
+  }
+
   /// `show last`: per arm, the last step's applied Δz and its covariance share.
   static func lastStepReport(_ state: LabState, target: Int?) -> [Report] {
     guard let last = state.lastStep, last.before.logits.count == last.delta.count else {
+      if state.lastStepDropped {
+        return [
+          .message(
+            "show last: not kept at this size: a step keeps the policy before it and its Δz only up to "
+              + "S × K = \(state.lastStepLimit) logits (this policy has \(state.policy.states * state.policy.arms); "
+              + "keeping them would double the memory a step needs)")
+        ]
+      }
       return [.message("show last: no step taken yet")]
     }
     let policy = last.before
@@ -431,14 +476,7 @@ enum DynamicsCommands {
         ],
         jsonPrefix: [("kind", .string("last_step_arm")), ("state", .int(s))])
       // As 'show': at most the arms with the largest |share|, then the rest summed.
-      let arms =
-        k <= showTop
-        ? Array(0..<k)
-        : Array(
-          (0..<k).sorted {
-            abs(shares[$0].covarianceShare) != abs(shares[$1].covarianceShare)
-              ? abs(shares[$0].covarianceShare) > abs(shares[$1].covarianceShare) : $0 < $1
-          }.prefix(showTop))
+      let arms = k <= showTop ? Array(0..<k) : largestShares(shares, count: showTop)
       for a in arms {
         let share = shares[a].covarianceShare
         table.rows.append([

@@ -19,6 +19,7 @@ enum PolicyCommands {
     ],
     subwords: ["arms", "states", "logits", "probs", "random", "scale", "state"],
     group: "Policy and rewards",
+    changesInPlace: true,
     completer: { typed in
       guard let mode = typed.first else { return .words(["arms", "logits", "probs", "random"]) }
       let rest = typed.dropFirst()
@@ -111,13 +112,10 @@ enum PolicyCommands {
           }
         }
         try args.expectEnd()
-        var logits = [Double](repeating: 0, count: state.policy.logits.count)
-        for i in logits.indices { logits[i] = sigma * Sampling.standardNormal(using: &state.generator) }
-        do throws(CoreError) {
-          state.policy = try Policy(states: state.policy.states, arms: state.policy.arms, logits: logits)
-        } catch {
-          throw LabError(error, command: args.command, expected: args.usage)
-        }
+        // In place and on every core, the values sequential Box–Muller
+        // draws give (`RandomFill`); finite for σ ≤ maxRandomScale, so
+        // nothing can fail once it starts.
+        state.policy.fillNormal(scale: sigma, using: &state.generator)
         let segment = newSegment(&state)
         return [
           .message(
@@ -146,16 +144,13 @@ enum PolicyCommands {
     ],
     subwords: ["random", "state"],
     group: "Policy and rewards",
+    changesInPlace: true,
     handler: .state { state, args, _ throws(LabError) in
       if args.consume("random") {
         try args.expectEnd()
-        let k = state.policy.arms
-        for s in 0..<state.policy.states {
-          let row = (0..<k).map { _ in state.generator.nextUnit() }
-          do throws(CoreError) { try state.bandit.setRewards(row, state: s) } catch {
-            throw LabError(error, command: "rewards", expected: args.usage)
-          }
-        }
+        // Row-major sequential draws, filled in place on every core
+        // (`RandomFill`).
+        state.bandit.fillUniform(using: &state.generator)
         return [
           .message(
             "rewards random: μ ~ U[0, 1) for every state and arm; R = \(fmt(state.bandit.expectedReward(under: state.policy)))"
@@ -197,6 +192,7 @@ enum PolicyCommands {
     ],
     subwords: ["exact", "state"],
     group: "Policy and rewards",
+    changesInPlace: true,
     handler: .state { state, args, _ throws(LabError) in
       if args.consume("exact") {
         try args.expectEnd()

@@ -11,6 +11,7 @@ enum TrajectoryCommands {
     summary: "Take N steps, with a progress line on a terminal; prints a summary (JSON: every step).",
     details: ["Ctrl-C stops the run between steps; the steps taken so far are kept."],
     group: "Trajectory",
+    changesInPlace: true,
     handler: .state { state, args, context throws(LabError) in
       let n = try args.integer("the number of steps N", in: 1...DynamicsCommands.maxSteps)
       try args.expectEnd()

@@ -1,7 +1,8 @@
 /// What a command's handler may touch.
 public enum CommandHandler: Sendable {
   /// Changes a working copy of the state; on error the copy is dropped, so
-  /// the session is exactly as it was.
+  /// the session is exactly as it was (or, for a command marked
+  /// `changesInPlace`, the state itself, validated before any change).
   case state(@Sendable (inout LabState, inout ArgumentReader, CommandContext) throws(LabError) -> [Report])
   /// Acts on the session itself (help, quit, notebooks): these manage their
   /// own consistency.
@@ -49,6 +50,13 @@ public struct Command: Sendable {
   /// instead, and `replay` adds the notebook's own cells and prose, as if
   /// they had been typed, rather than one cell repeating them all.
   public var recordsCell = true
+  /// Whether a `.state` handler changes the session's state in place
+  /// rather than a working copy (see `Session`'s rollback): the handler
+  /// then validates everything before its first change and throws only
+  /// before it, so a failed run leaves the state exactly as it was, and no
+  /// S × K array is copied for rollback. Handlers that cannot promise this
+  /// keep the default (a copy-on-write working copy).
+  public var changesInPlace = false
   /// What Tab offers after the words typed so far (the command's name
   /// left out), for commands whose next word depends on the earlier ones;
   /// nil: the sub-words, whatever came before.
@@ -60,13 +68,14 @@ public struct Command: Sendable {
   /// A command from its parts.
   public init(
     name: String, aliases: [String] = [], usage: String, summary: String, details: [String] = [],
-    subwords: [String] = [], group: String, recordsCell: Bool = true,
+    subwords: [String] = [], group: String, recordsCell: Bool = true, changesInPlace: Bool = false,
     completer: (@Sendable (_ typed: [String]) -> CompletionOffer)? = nil,
     topicHelp: (@Sendable (_ topic: String) -> String?)? = nil, handler: CommandHandler
   ) {
     self.topicHelp = topicHelp
     self.completer = completer
     self.recordsCell = recordsCell
+    self.changesInPlace = changesInPlace
     self.name = name
     self.aliases = aliases
     self.usage = usage

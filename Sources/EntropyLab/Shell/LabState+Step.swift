@@ -8,8 +8,75 @@ extension LabState {
   /// - Throws: `CoreError.nonFiniteUpdate` with the state unchanged.
   public mutating func takeStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
     if rule == .grpo { return (try takeSampledStep(), []) }
-    let plan = nextExactStep
-    return (try applyAndRecord(plan.delta, sampled: nil), plan.meanAdvantage)
+    return try takeExactStep()
+  }
+
+  /// The advantages of the next exact step, row by row.
+  var stepAdvantages: StepAdvantages {
+    switch advantages {
+    case .exact: return .exact(bandit)
+    case .manual(let a): return .manual(a)
+    }
+  }
+
+  /// Whether a step keeps the policy before it and its Δz for `show last`:
+  /// at most `lastStepLimit` logits (beyond, keeping them would double
+  /// the memory a step needs, and the step runs in place).
+  var keepsLastStep: Bool { policy.states * policy.arms <= lastStepLimit }
+
+  /// The most logits (S × K) for which a step keeps what `show last` shows
+  /// by default (4,194,304: 32 MiB per array).
+  public static let defaultLastStepLimit = 1 << 22
+
+  /// One exact PG/NPG step, row by row (`RowwiseExactStep`): the same
+  /// numbers as computing A, then Δz, then the predictions and `apply`
+  /// over whole arrays, with no S × K temporary, and the logits changed in
+  /// place only after every row was checked.
+  ///
+  /// - Throws: `CoreError.nonFiniteUpdate`, with the state unchanged.
+  private mutating func takeExactStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
+    let source = stepAdvantages
+    let (rule, eta) = (exactRule, learningRate)
+    if keepsLastStep {
+      var delta = [Double](repeating: 0, count: policy.logits.count)
+      let plan = delta.withUnsafeMutableBufferPointer { d in
+        RowwiseExactStep.plan(
+          policy, rule: rule, advantages: source, learningRate: eta, pathIntegral: true, delta: d)
+      }
+      try check(plan)
+      lastStep = (policy, delta)
+      lastStepDropped = false
+      let after = delta.withUnsafeBufferPointer { d in
+        RowwiseExactStep.apply(&policy, rule: rule, advantages: source, learningRate: eta, delta: d)
+      }
+      return (record(plan, entropyAfter: after), plan.meanAdvantage)
+    }
+    let plan = RowwiseExactStep.plan(policy, rule: rule, advantages: source, learningRate: eta, pathIntegral: true)
+    try check(plan)
+    // Dropped before the logits change, so nothing else holds their buffer
+    // and the step writes it in place.
+    lastStep = nil
+    lastStepDropped = true
+    let after = RowwiseExactStep.apply(&policy, rule: rule, advantages: source, learningRate: eta)
+    return (record(plan, entropyAfter: after), plan.meanAdvantage)
+  }
+
+  /// Refuses a planned step whose prediction or logits would not be finite.
+  private func check(_ plan: RowwiseStepPlan) throws(CoreError) {
+    let prediction = plan.mean
+    guard prediction.firstOrder.isFinite, prediction.secondOrder.isFinite, plan.applicable else {
+      throw .nonFiniteUpdate
+    }
+  }
+
+  /// Counts and records an applied exact step.
+  private mutating func record(_ plan: RowwiseStepPlan, entropyAfter after: [Double]) -> StepRecord {
+    stepsTaken += 1
+    let record = StepRecord(
+      step: stepsTaken, entropyBefore: plan.meanEntropyBefore, entropyAfter: after.reduce(0, +) / Double(after.count),
+      prediction: plan.mean, expectedReward: expectedReward, sampled: nil, rule: rule.rawValue)
+    trajectory.append(record)
+    return record
   }
 
   /// Takes one sampled GRPO step (rollout, minibatch updates, controls)
@@ -48,7 +115,13 @@ extension LabState {
     let before = policy.meanEntropy
     var next = policy
     try next.apply(delta)
-    lastStep = (policy, delta)
+    if keepsLastStep {
+      lastStep = (policy, delta)
+      lastStepDropped = false
+    } else {
+      lastStep = nil
+      lastStepDropped = true
+    }
     policy = next
     stepsTaken += 1
     let record = StepRecord(

@@ -42,6 +42,13 @@ public struct LabState: Sendable, Equatable {
   }
   var lastStepBefore: Policy?
   var lastStepDelta: [Double] = []
+  /// Whether the last step was taken but not kept for `show last` (the
+  /// policy was larger than `lastStepLimit`).
+  public internal(set) var lastStepDropped = false
+  /// The most logits (S × K) for which a step keeps the policy before it
+  /// and its Δz (`defaultLastStepLimit`; tests lower it to reach the
+  /// in-place path at small sizes).
+  var lastStepLimit = LabState.defaultLastStepLimit
   /// The learning rate η.
   public var learningRate: Double = 0.1
   /// The seed last set with `seed` (or at start-up).
@@ -115,6 +122,7 @@ public struct LabState: Sendable, Equatable {
     lastTokensStep = 0
     adam = AdamState()
     lastStep = nil
+    lastStepDropped = false
     stepsTaken = 0
   }
 }

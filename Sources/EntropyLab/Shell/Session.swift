@@ -27,6 +27,24 @@ public struct CellResult: Sendable, Equatable {
 /// A notebook shell session: executes one line at a time against its
 /// state. Every front end — the readline prompt, piped scripts, notebook
 /// replay and the tests — goes through `execute(_:)`.
+///
+/// Rollback: a failed command leaves the state bit for bit as it was,
+/// without copying the whole state on every command.
+/// - Most state commands run on a working copy of `LabState`, a value whose
+///   arrays are copy-on-write: the copy shares the session's buffers, so a
+///   command that only reads them (`predict`, `show`, `status`) or changes
+///   small fields copies nothing big; on error the copy is dropped.
+/// - The commands that write the S × K arrays (`step`, `run`, `policy`,
+///   `rewards`, `adv`) are marked `Command.changesInPlace`: the session
+///   moves its state into the handler, so no other reference to the
+///   buffers exists and they are written in place, and the handler
+///   validates before its first change (an exact step plans every row —
+///   predictions and finiteness — before writing any, `RowwiseExactStep`;
+///   a fill's inputs are checked before it starts), so an error can only
+///   come before the state changed. A checkpoint still shares the buffers,
+///   and copy-on-write then copies them once, as it must.
+/// `SessionRollbackTests` fail such commands at scale and compare the state
+/// with a copy taken before, bit for bit.
 public final class Session {
   /// The model, settings, random stream and trajectory.
   public internal(set) var state: LabState
@@ -139,14 +157,31 @@ public final class Session {
       return record(line, reports: [], error: error)
     }
     guard let first = tokens.first else { return nil }
-    do {
+    do throws(LabError) {
       let command = try table.resolve(first.text)
       var reader = ArgumentReader(command: command.name, usage: command.usage, tokens: Array(tokens.dropFirst()))
       switch command.handler {
       case .state(let run):
-        var working = state
         let context = CommandContext(
           style: style, isInterrupted: stopRequested, progress: progress, heldBytes: heldOutsideState)
+        if command.changesInPlace {
+          // Moved out, so the working state is the only holder of its
+          // buffers and a change writes them in place; the handler throws
+          // only before its first change, so on error this puts back the
+          // state exactly as it was.
+          var working = state
+          state = LabState(seed: 0)
+          let reports: [Report]
+          do throws(LabError) {
+            reports = try run(&working, &reader, context)
+          } catch {
+            state = working
+            throw error
+          }
+          state = working
+          return record(line, reports: reports, error: nil)
+        }
+        var working = state
         let reports = try run(&working, &reader, context)
         state = working
         return record(line, reports: reports, error: nil)
