@@ -134,7 +134,17 @@ enum RandomCommands {
         ? "clipcov off" : "clipcov on ratio \(number(&rng)) low \(number(&rng)) high \(number(&rng))"
     case 26: return chance(25, &rng) ? "klcov off" : "klcov on ratio \(number(&rng)) coef \(number(&rng))"
     case 27: return chance(25, &rng) ? "cliphigher off" : "cliphigher on high \(number(&rng))"
-    case 28: return chance(25, &rng) ? "entropybonus off" : "entropybonus on coef \(number(&rng))"
+    case 28:
+      // The registry's own command, over the literature's controls too.
+      if chance(50, &rng) { return chance(25, &rng) ? "entropybonus off" : "entropybonus on coef \(number(&rng))" }
+      return pick(
+        [
+          "control", "control cispo on high \(number(&rng))", "control cispo off",
+          "control cispo on cap \(pick(["relative", "absolute", "sideways"], &rng)) max \(number(&rng))",
+          "control adaptive-entropy on", "control adaptive-entropy off",
+          "control klcov schedule cos \(number(&rng)) \(number(&rng)) over \(count(&rng))",
+          "control clipcov schedule constant", "control bogus on",
+        ], &rng)
     case 29, 30: return "run \(count(&rng, upTo: 4))"
     case 31: return "tokens " + pick(["top \(count(&rng))", "all", "chosen", "", "bottom"], &rng)
     case 32: return "history" + (chance(50, &rng) ? " last \(count(&rng))" : "")
