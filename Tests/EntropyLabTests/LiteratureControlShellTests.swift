@@ -79,6 +79,12 @@ struct LiteratureControlShellTests {
       #expect((LabHarness.number(row["polarity_expanding"]) ?? 0) > 0)
       #expect(LabHarness.number(row["entropic_alpha"]) != nil && LabHarness.number(row["entropic_integral"]) != nil)
     }
+    // entropic's integral is carried from step to step by the session:
+    // I₂ = I₁ + 0.01·e₂ with e₂ = α₂ − I₁ (rounding only: 1e-15).
+    let i1 = try #require(LabHarness.number(rows[1]["entropic_integral"]))
+    let a2 = try #require(LabHarness.number(rows[2]["entropic_alpha"]))
+    let i2 = try #require(LabHarness.number(rows[2]["entropic_integral"]))
+    #expect(abs(i2 - (i1 + 0.01 * (a2 - i1))) < 1e-15 && i1 != 0, "I₁ \(i1), α₂ \(a2), I₂ \(i2)")
     let last = try #require(session.state.trajectory.last?.sampled)
     #expect(
       last.activity.count("opefo_reweighted")

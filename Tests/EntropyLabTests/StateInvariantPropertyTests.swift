@@ -142,10 +142,6 @@ enum RandomCommands {
           "control", "control cispo on high \(number(&rng))", "control cispo off",
           "control cispo on cap \(pick(["relative", "absolute", "sideways"], &rng)) max \(number(&rng))",
           "control adaptive-entropy on", "control adaptive-entropy off",
-          "control opefo on strength \(number(&rng))", "control opefo off",
-          "control polarity on expand \(number(&rng)) contract \(number(&rng))", "control polarity off",
-          "control entrocraft on variant \(pick(["paper", "code", "both"], &rng)) span \(count(&rng))",
-          "control entrocraft off", "control entropic on target \(number(&rng))", "control entropic off",
           "control klcov schedule cos \(number(&rng)) \(number(&rng)) over \(count(&rng))",
           "control clipcov schedule constant", "control bogus on",
         ], &rng)
