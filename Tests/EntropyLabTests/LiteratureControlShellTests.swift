@@ -115,6 +115,19 @@ struct LiteratureControlShellTests {
     #expect(rows.compactMap { LabHarness.number($0["opefo.strength"]) } == [1, 0.5, 0])
     #expect(LabHarness.number(rows.last?["opefo_reweighted"]) == 0)
     LabHarness.refuse(session, "control opefo schedule linear 1 2 over 2", command: "control", word: "2")
+    // Any parameter of the others: polarity's contracting weight, entropic's target.
+    LabHarness.run(session, "control opefo off")
+    LabHarness.run(session, "control polarity on")
+    LabHarness.run(session, "control polarity schedule contract linear 1 0 over 2")
+    LabHarness.run(session, "control entropic on")
+    LabHarness.run(session, "control entropic schedule cos 0.9 0.5 over 2")
+    LabHarness.run(session, "step 3")
+    let more = LabHarness.json(LabHarness.run(session, "history").output).filter {
+      $0["kind"] as? String == "step"
+    }.suffix(3)
+    #expect(more.compactMap { LabHarness.number($0["polarity.contract"]) } == [1, 0.5, 0])
+    let targets = more.compactMap { LabHarness.number($0["entropic.target"]) }
+    #expect(targets.count == 3 && abs(targets[1] - 0.7) < 1e-12 && targets[2] == 0.5, "\(targets)")
   }
 
   @Test("compare and sweep reach them by name and key")
