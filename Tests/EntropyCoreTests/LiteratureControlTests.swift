@@ -206,6 +206,30 @@ struct LiteratureControlTests {
     #expect(c.memory == [3])
   }
 
+  @Test("Entrocraft code, sign trap (literature §2): the control's RAFT++ and NSR steps both lower H at V0")
+  func entrocraftSignTrap() {
+    // Arms [0, 0, 1, 3, 0, 2, 1, 0], correct arms {0, 3}; η = 0.1, token-mean.
+    let arms = [0, 0, 1, 3, 0, 2, 1, 0]
+    let rewards = arms.map { $0 == 0 || $0 == 3 ? 1.0 : 0 }
+    let pi = Reference.softmax(Self.z)
+    let grad = Reference.entropyGradient(Self.z)
+    var g = SplitMix64(seed: 0)
+    for (entropy, expected) in [(0.9, -0.0058471751), (0.1, -0.0063829917)] {
+      var c = EntrocraftControl(values: [0, 0, 0.6, 0.7, 0.4, 0.5, 200])
+      var r = ControlRollout(
+        step: 0,
+        tokens: Self.tokens(arms: arms, rewards: rewards, advantages: Rollout.groupAdvantages(rewards)),
+        entropy: entropy)
+      c.prepare(&r, using: &g)
+      var dz = [Double](repeating: 0, count: 4)
+      for t in r.tokens {
+        for b in 0..<4 { dz[b] += 0.1 / 8 * t.advantage * ((b == t.arm ? 1 : 0) - pi[b]) }
+      }
+      // First order by an independent ∇H; the spec prints 10 decimals.
+      expectClose(zip(grad, dz).reduce(0) { $0 + $1.0 * $1.1 }, expected, tolerance: 5e-11, "H_t \(entropy)")
+    }
+  }
+
   @Test("Entrocraft paper: keep only m·Â ≥ 0 (above: the positives; below: the negatives; inside: all)")
   func entrocraftPaper() {
     var g = SplitMix64(seed: 0)
