@@ -80,12 +80,12 @@ struct LiteratureControlCommandTests {
     #expect(cw.contains("github.com/WangCheng0116/CW-GRPO @4259d83"))
     #expect(cw.contains("CW-GRPO IS GRPO, bit for bit"))
     #expect(cw.contains("weightgrad on (default, the code's behaviour: w is not detached)"))
-    #expect(cw.contains("  center center: default response; batch|response"))
-    #expect(cw.contains("  weightgrad weightgrad: default on; off|on"))
+    #expect(cw.contains("  center: default response; batch|response"))
+    #expect(cw.contains("  weightgrad: default on; off|on"))
     let vd = LabHarness.run(s, "help control vocab-dropout").output
     #expect(vd.contains("Source: EntropyLab's reading of a secondary source (SECONDARY): Vocabulary dropout"))
     #expect(vd.contains("  alpha α: default 0.9, probability an unprotected arm is kept; allowed a number in (0, 1]"))
-    #expect(vd.contains("  protect protect: default top; top|first"))
+    #expect(vd.contains("  protect: default top; top|first"))
     #expect(vd.contains("dropout_dropped: arms masked for the step, over all states"))
     let list = LabHarness.run(s, "control").output
     #expect(list.contains("cwgrpo") && list.contains("VERIFIED"))
