@@ -157,8 +157,8 @@ while IFS=$'\t' read -r number id file filter equiv; do
   ran=$(tests_run "$out")
   if [ "$passed" = 1 ] && [ "$ran" = 0 ]; then
     # A filter that matches no test passes vacuously: that is a broken
-    # entry in mutants.txt, not a survivor (three "survivors" of the
-    # 2 Dec run were this: a test name that had changed).
+    # entry in mutants.txt, not a survivor (two "survivors" of the
+    # 2 Dec run were this: the AdamW test had been renamed).
     status="matches no test (fix its filter)"
     broken=$((broken + 1))
   elif [ "$passed" = 1 ]; then
