@@ -54,8 +54,10 @@ struct SettingsTests {
         }
         #expect(setting.read(state) == .number(p.defaultValue), "\(key)")
         // A value the parameter allows (half the default, or 0.5 for a 0
-        // default), written through the key, lands in that parameter only.
-        let value = p.defaultValue == 0 ? 0.5 : p.defaultValue / 2
+        // default; the default + 1 for an integer such as vocab-dropout's
+        // count), written through the key, lands in that parameter only.
+        var value = p.defaultValue == 0 ? 0.5 : p.defaultValue / 2
+        if !p.isValid(value) { value = p.defaultValue + 1 }
         #expect(p.isValid(value))
         var other = state
         try SettingsRegistry.apply([(key, "\(value)")], to: &other, command: "set")

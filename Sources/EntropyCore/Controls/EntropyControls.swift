@@ -10,7 +10,7 @@ public enum EntropyControls {
   /// The controls EntropyLab ships.
   public static let builtIn: [any EntropyControl.Type] = [
     ClipCov.self, KLCov.self, ClipHigher.self, EntropyBonus.self, CISPO.self, AdaptiveEntropy.self, OPEFO.self,
-    EntropyPolarityControl.self, EntrocraftControl.self, Entropic.self,
+    EntropyPolarityControl.self, EntrocraftControl.self, Entropic.self, CWGRPO.self, VocabularyDropout.self,
   ]
 
   private static let added = Mutex<[any EntropyControl.Type]>([])

@@ -25,6 +25,10 @@ public struct MinibatchTerms: Sendable {
   public var candidates: [String: Int] = [:]
   /// Whether verl's dual-clip zeroed token i's gradient (empty when off).
   public var dualClipped: [Bool] = []
+  /// Each token's aggregation numerator (the loss-call's weight of its
+  /// term is aggregation_i / denominator: 1 for token-mean, 1/T_i for
+  /// seq-mean-token-mean); empty for terms built by hand, read as all 1.
+  public var aggregation: [Double] = []
   /// What the controls report about this call, by measure key (counts are
   /// summed over the step's calls; see `ActivityMeasure`).
   public var activity = ControlActivity()

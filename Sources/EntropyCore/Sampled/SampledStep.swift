@@ -145,8 +145,9 @@ public enum SampledTrainer {
         for (j, part) in micro.enumerated() {
           let tokens = micro.count == 1 ? batch : part.map { batch[$0] }
           var terms = lossTerms(tokens, logits: z, arms: k, clip: clip, dualClip: dualClip)
-          for c in controls { c.apply(to: &terms, using: &generator) }
           let weights = config.aggregation.weights(tokens)
+          terms.aggregation = weights.numerators
+          for c in controls { c.apply(to: &terms, using: &generator) }
           let scale = Double(LossAggregation.responseCount(tokens)) / batchResponses
           descent.accumulate(
             z, terms: terms, numerators: weights.numerators, denominator: weights.denominator, scale: scale,

@@ -16,8 +16,8 @@ public enum TerminalPlot {
   /// Plot area height in character cells.
   public static let height = 12
 
-  /// ASCII markers for series 1, 2, 3, …
-  static let markers: [Character] = ["*", "+", "o", "x", "#", "@", "%", "="]
+  /// ASCII markers for series 1, 2, 3, … (twelve: a compare of every control gets one each)
+  static let markers: [Character] = ["*", "+", "o", "x", "#", "@", "%", "=", "&", "~", "$", "?"]
   /// ANSI colours of series 1, 2, 3, … (the 16 base colours, so themes apply).
   static let colors = ["34", "31", "32", "35", "36", "33"]
 
