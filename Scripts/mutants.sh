@@ -5,8 +5,9 @@
 # (an exact expression replaced by another); this script checks that the
 # tests named for it fail when that change is made. It prints, per mutant,
 # `killed` (some test failed), `SURVIVED` (every test passed: a gap in the
-# tests) or `equivalent` (argued in mutants.txt to change no behaviour), and
-# the score: killed / non-equivalent. Exit status 0 only if every
+# tests), `equivalent` (argued in mutants.txt to change no behaviour) or
+# `matches no test` (its filter names no test: a vacuous pass, counted as
+# broken, not as a survivor), and the score: killed / non-equivalent. Exit status 0 only if every
 # non-equivalent mutant was killed.
 #
 # Usage: Scripts/mutants.sh [--one-at-a-time] [--no-baseline] [ID ...]
@@ -54,7 +55,7 @@ for arg in "$@"; do
     --one-at-a-time) mode=single ;;
     --no-baseline) baseline=0 ;;
     --list) listonly=1 ;;
-    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,38p' "$0"; exit 0 ;;
     -*) echo "error: unknown option $arg" >&2; exit 2 ;;
     *) ids+=("$arg") ;;
   esac
@@ -149,6 +150,18 @@ while IFS=$'\t' read -r number id file filter equiv; do
   fi
   t0=$(date -u +%s)
   if run_tests "$filter" "$number" "$out"; then
+    passed=1
+  else
+    passed=0
+  fi
+  ran=$(tests_run "$out")
+  if [ "$passed" = 1 ] && [ "$ran" = 0 ]; then
+    # A filter that matches no test passes vacuously: that is a broken
+    # entry in mutants.txt, not a survivor (two "survivors" of the
+    # 2 Dec run were this: the AdamW test had been renamed).
+    status="matches no test (fix its filter)"
+    broken=$((broken + 1))
+  elif [ "$passed" = 1 ]; then
     status=SURVIVED
     survived=$((survived + 1))
     survivors+=("$id")
@@ -156,7 +169,6 @@ while IFS=$'\t' read -r number id file filter equiv; do
     status=killed
     killed=$((killed + 1))
   fi
-  ran=$(tests_run "$out")
   if [ "$status" = killed ] && [ "$ran" = 0 ] && ! grep -q 'timed out\|Terminated' "$out"; then
     # Nothing ran (a bad filter or a crash before any test): say so.
     status="killed (no test reported; crash?)"
@@ -168,7 +180,7 @@ done <"$table"
 total=$((killed + survived))
 echo
 echo "score: $killed killed of $total non-equivalent mutants ($((total > 0 ? 100 * killed / total : 0))%);" \
-  "$equivalent equivalent; $broken not applied or not compiling;" \
+  "$equivalent equivalent; $broken not applied, not compiling or matching no test;" \
   "$(($(date -u +%s) - started))s; $(git -C "$root" rev-parse --short HEAD) on $(date -u '+%Y-%m-%d %H:%M UTC')"
 if [ "$survived" -gt 0 ]; then echo "survived: ${survivors[*]}"; fi
 [ "$survived" = 0 ] && [ "$broken" = 0 ]

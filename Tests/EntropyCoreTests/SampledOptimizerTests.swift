@@ -173,6 +173,41 @@ struct ResponseRewardTests {
     return (mean, se, adv, advSE)
   }
 
+  @Test(
+    "reward all|mean, noise none: each sampled response's reward is Π_t μ (all) or mean_t μ (mean) of its own tokens")
+  func sampledResponsesScoredByTheirTokens() throws {
+    // `reward all` means every token must succeed (P = Π μ); `reward mean`
+    // averages. With `noise none` the reward is P itself, so each response
+    // can be checked against its own tokens' μ. The expected value is
+    // recomputed here from the token records (same multiplication order as
+    // a left-to-right product, but not assumed): tolerance 4 ulps of the
+    // O(1) rewards, 1e-15. For T = 3 the two rules differ by far more
+    // (e.g. 0.9·0.2·0.5 = 0.09 against 0.533).
+    let (policy, bandit) = try GRPORunner.randomProblem(states: 3, arms: 4, seed: 41)
+    for rule in [ResponseReward.all, .mean] {
+      var config = GRPOConfig()
+      config.noise = .none
+      config.filter = false
+      config.groupSize = 6
+      config.response = ResponseModel(minLength: 2, maxLength: 4, reward: rule)
+      var g = SplitMix64(seed: 9)
+      let rollout = try Rollout.sample(policy: policy, bandit: bandit, config: config, using: &g)
+      let byResponse = Dictionary(grouping: rollout.tokens, by: \.response)
+      #expect(byResponse.count == 3 * 6)
+      var differs = 0
+      for (id, tokens) in byResponse {
+        let mus = tokens.map { bandit.meanRewards[$0.state * 4 + $0.arm] }
+        let product = mus.reduce(1, *)
+        let mean = mus.reduce(0, +) / Double(mus.count)
+        let expected = rule == .all ? product : mean
+        #expect(tokens.count >= 2 && tokens.count <= 4)
+        for t in tokens { expectClose(t.reward, expected, tolerance: 1e-15, "\(rule) response \(id)") }
+        if abs(product - mean) > 1e-3 { differs += 1 }
+      }
+      #expect(differs > 0, "the product and the mean differ in this example")
+    }
+  }
+
   @Test("reward mean|all, T = 1, 3, 5: exact E[r] and token advantages within 5 standard errors of 200,000 draws")
   func exactAgainstMonteCarlo() throws {
     let pi = [0.4739908463, 0.1743714876, 0.0641476854, 0.2874899807]

@@ -204,24 +204,33 @@ struct SampledKnobTests {
     }
   }
 
-  @Test("micro-batches sum into one update: without controls, m = 3 gives the one-call Δz (token-mean, equal sizes)")
+  @Test(
+    "micro-batches sum into one update: without controls, m = 2, 3, 4 give the one-call Δz (token-mean, equal sizes)")
   func microbatchesSumToOneUpdate() throws {
-    // 6 responses in 3 micro-batches of 2: each call's token-mean (1/2)
-    // scaled by 2/6 gives 1/6, the one-call weight. Rounding only: 1e-15.
+    // 12 responses (3 states × G = 4) in m micro-batches of 12/m: each
+    // call's token-mean (m/12) scaled by its share (1/m) gives 1/12, the
+    // one-call weight. The sums are taken in another order: a few roundings
+    // of O(1) terms, 1e-15. The example must move the logits: with G = 2
+    // every group of this seed picked one arm twice (advantages ±A cancel),
+    // so Δz was 0 both ways and the comparison could not fail.
     let (policy, bandit) = try Self.problem(states: 3, arms: 4, seed: 8)
     var config = GRPOConfig()
-    config.groupSize = 2
+    config.groupSize = 4
     config.filter = false
     config.noise = .gaussian(1)
     var g1 = SplitMix64(seed: 2)
     let one = try SampledTrainer.step(
       policy: policy, bandit: bandit, config: config, controls: [], learningRate: 1, using: &g1)
-    config.microbatches = 3
-    var g3 = SplitMix64(seed: 2)
-    let three = try SampledTrainer.step(
-      policy: policy, bandit: bandit, config: config, controls: [], learningRate: 1, using: &g3)
-    #expect(Set(three.tokens.map(\.microbatch)) == [0, 1, 2])
-    for i in one.delta.indices { expectClose(three.delta[i], one.delta[i], tolerance: 1e-15, "Δz[\(i)]") }
+    #expect(one.delta.map(abs).max() ?? 0 > 0.01, "the step moves the logits: \(one.delta)")
+    for m in [2, 3, 4] {
+      config.microbatches = m
+      var g = SplitMix64(seed: 2)
+      let split = try SampledTrainer.step(
+        policy: policy, bandit: bandit, config: config, controls: [], learningRate: 1, using: &g)
+      #expect(Set(split.tokens.map(\.microbatch)) == Set(0..<m))
+      for j in 0..<m { #expect(split.tokens.filter { $0.microbatch == j }.count == 12 / m, "m = \(m)") }
+      for i in one.delta.indices { expectClose(split.delta[i], one.delta[i], tolerance: 1e-15, "m = \(m): Δz[\(i)]") }
+    }
   }
 
   @Test("refill reaches the batch size S, or stops at the cap with a count of what was drawn")

@@ -42,6 +42,33 @@ import Testing
     }
   }
 
+  /// A trajectory that has converged varies only in its last bits: its y
+  /// range is a few ulps wide, where the first choice of nice steps (about
+  /// four intervals) rounds to three ticks or fewer; the axis must still
+  /// have at least four (README: "at least four labelled y ticks"). The
+  /// ranges: 1 to 12 ulps above values of several magnitudes, and ordinary
+  /// ranges for contrast. Exact counts, no tolerance.
+  @Test func aRangeOnlyAFewUlpsWideStillHasFourYTicks() {
+    for base in [3.0, 0.6931471805599453, 1.0, 123.456, 1e15, 1e300, -2.5] {
+      var upper = base
+      for ulps in 1...12 {
+        upper = upper.nextUp
+        let ticks = TerminalPlot.yTicks(base...upper, log: false)
+        #expect(ticks.values.count >= 4, "\(base) + \(ulps) ulps: \(ticks.values)")
+      }
+    }
+    for range in [0.0...1.0, -3.0...7.0, 0.2...0.2000001, 1e-9...2e-9] {
+      #expect(TerminalPlot.yTicks(range, log: false).values.count >= 4, "\(range)")
+    }
+    // The same through the renderer: a flat-to-3-ulps entropy curve.
+    let y = [3.0, 3.0.nextUp, 3.0.nextUp.nextUp.nextUp, 3.0.nextUp]
+    let plot = Plot(
+      title: "entropy", xLabel: "step", yLabel: "H",
+      series: [.init(name: "H", x: [1, 2, 3, 4], y: y)])
+    let text = TerminalPlot.render(plot, unicode: false, width: 80)
+    #expect(Self.yLabels(text).count >= 4, "\(text)")
+  }
+
   @Test func severalQuantitiesAreStackedPanelsOverOneAxis() {
     let session = Session(seed: 0, style: OutputStyle(width: 80), isInterrupted: { false })
     for line in Self.setup { LabHarness.run(session, line) }

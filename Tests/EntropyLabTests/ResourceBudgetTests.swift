@@ -96,6 +96,22 @@ import Testing
     #expect(CommandTable.suggestionMaxLength == 64)
   }
 
+  /// The suggestion's limit is in bytes too (256, four per character):
+  /// a word of four characters whose last carries hundreds of combining
+  /// marks ("step" with a pasted run of accents on the p) is one edit from
+  /// `step` but costs its bytes in every character comparison, lowercasing
+  /// and grapheme count, so it gets no suggestion; with 100 marks (204
+  /// bytes) it still does. Exact results, no tolerance.
+  @Test func aShortWordOfManyBytesGetsNoSuggestion() {
+    let table = CommandTable.standard
+    func word(marks: Int) -> String { "ste" + "p" + String(repeating: "\u{301}", count: marks) }
+    #expect(word(marks: 100).count == 4 && word(marks: 100).utf8.count == 204)
+    #expect(table.nearest(to: word(marks: 100)) == "step")
+    #expect(word(marks: 300).count == 4 && word(marks: 300).utf8.count > 4 * CommandTable.suggestionMaxLength)
+    #expect(table.nearest(to: word(marks: 300)) == nil)
+    #expect(table.nearest(to: word(marks: 1 << 18)) == nil)
+  }
+
   /// A NUL byte: the line is refused naming its byte position, and is not
   /// recorded (a notebook holding it would be refused as binary).
   @Test func aLineWithANulByteIsRefusedNamingItsPosition() {

@@ -98,6 +98,28 @@ import Testing
     #expect(run.stderr.contains("2 commands failed (first at line 3 of standard input)"))
   }
 
+  /// `history` is charged like the other listings (`ListingBudget`: a row
+  /// per step listed, plus the copy of the records it lists), no longer by
+  /// its own 400 bytes a row, which let `history` over 10,000 steps build
+  /// its table past an 8 MB limit (about 6 MB charged, ~860 bytes a row
+  /// measured). `history last n` still runs. Exact messages: the figures
+  /// are the budget's arithmetic, not measurements.
+  @Test func aHistoryListingIsCheckedLikeTheOtherListings() throws {
+    let input = "run 10000\nhistory\nhistory last 20\nstatus\n"
+    let run = try PipedRun.run(["--memory-limit", "8M"], input: input, timeout: 300)
+    #expect(!run.signaled)
+    #expect(run.status == 1)
+    let errors = run.lines.filter { $0.hasPrefix("error:") }
+    #expect(
+      errors == [
+        "error: history: listing 10000 steps needs 12 MB of memory (with what the session already holds), more "
+          + "than the 8.0 MB allowed (the limit set with --memory-limit); use 'history last n'"
+      ], "\(errors)")
+    // `history last 20` lists steps 9981…10000 (`run` itself shows only its last ten).
+    #expect(run.lines.contains { $0.hasPrefix(" 9981 ") })
+    #expect(run.stderr.contains("1 command failed (first at line 2 of standard input)"))
+  }
+
   /// With `--json` a row costs about twice as much (1,502 bytes measured
   /// against 703 as text), and the check counts it so.
   @Test func aJSONListingCountsItsLargerRows() throws {

@@ -242,14 +242,14 @@ enum TrajectoryCommands {
       guard !state.segment.isEmpty else {
         return [.message("history: no steps yet" + (state.segmentStart > 0 ? " since the last 'policy' change" : ""))]
       }
+      // Checked before anything is allocated, like `show` and `tokens`: a
+      // table row per step listed, and the copy of the records it lists.
+      let listed = min(limit, state.segment.count)
+      let copy = Double(listed) * Double(MemoryLayout<StepRecord>.stride)
+      try ListingBudget.check(
+        rows: listed, scratch: copy, state: state, context: context, command: "history",
+        what: "listing \(listed) steps", advice: "use 'history last n'")
       let records = Array(state.segment.suffix(limit))
-      // The rendered table: about 200 bytes a row (twice, as text and data).
-      do throws(CoreError) {
-        try MemoryBudget.check(bytes: Double(records.count) * 400, held: context.heldBytes + state.heldBytes)
-      } catch {
-        throw LabError.overBudget(
-          error, command: "history", what: "listing \(records.count) steps", advice: "use 'history last n'")
-      }
       let sampled = records.contains { $0.sampled != nil }
       var reports: [Report] = [
         .table(DynamicsCommands.stepTable(records, sampled: sampled, rule: state.rule.rawValue))
