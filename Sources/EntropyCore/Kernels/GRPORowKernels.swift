@@ -1,0 +1,263 @@
+import Foundation
+
+/// The row passes of the sampled GRPO benchmark (`GRPOBenchmark`): per
+/// state, the softmax sums and the cdf for inverse-CDF sampling, then the
+/// fused update with the first-order prediction and the new entropy. No
+/// S × K temporary: each job has one K-long scratch row.
+enum GRPORowKernels {
+  typealias V = VectorMath.Vector
+
+  /// The softmax of one row before the step.
+  struct RowSoftmax {
+    /// The row maximum m.
+    var shift: Double
+    /// Σ e^(z − m).
+    var sumE: Double
+    /// log Σ e^(z − m), so log π = (z − m) − logPartition.
+    var logPartition: Double
+    /// H(π) = logPartition − Σe·(z − m)/Σe.
+    var entropy: Double
+  }
+
+  /// Stores e = e^(z − m) into `out` for the row maximum m and returns the
+  /// softmax sums: two reads of the row (the maximum, then the exps; the
+  /// second from cache), one `exp` per arm.
+  static func softmaxStoringExp(
+    _ z: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count k: Int
+  ) -> RowSoftmax {
+    let w = RowLoops.width
+    let m = RowLoops.maximum(z, count: k)
+    var te = V()
+    var tx = V()
+    let full = k / w * w
+    var i = 0
+    while i < full {
+      let end = min(full, i + RowLoops.block)
+      var be = V()
+      var bx = V()
+      while i < end {
+        let x = RowLoops.load(z, i) - m
+        let e = VectorMath.expKernel(x)
+        RowLoops.store(e, out, i)
+        be += e
+        bx = VectorMath.fma(e, RowLoops.clampLow(x), bx)
+        i += w
+      }
+      te += be
+      tx += bx
+    }
+    if full < k {
+      let x = RowLoops.loadTail(z, full, k - full, fill: -.infinity) - m
+      let e = VectorMath.expKernel(x)
+      RowLoops.storeTail(e, out, full, k - full)
+      te += e
+      tx = VectorMath.fma(e, RowLoops.clampLow(x), tx)
+    }
+    let sumE = te.sum()
+    let logPartition = Foundation.log(sumE)
+    return RowSoftmax(shift: m, sumE: sumE, logPartition: logPartition, entropy: logPartition - tx.sum() / sumE)
+  }
+
+  /// Replaces e by the running sum of π = e·scale, left to right, in place.
+  ///
+  /// Four independent running sums over the row's quarters (a single
+  /// chain is one dependent add per arm, about 4 cycles each), then each
+  /// quarter is offset by the cdf at the end of the one before. The result
+  /// is non-decreasing; its rounding differs from a single left-to-right
+  /// sum by a few ulp of the partial sums, as the exps' last bits do.
+  static func cumulate(_ p: UnsafeMutablePointer<Double>, count k: Int, scale: Double) {
+    let q = k / 4
+    var c0 = 0.0
+    var c1 = 0.0
+    var c2 = 0.0
+    var c3 = 0.0
+    for j in 0..<q {
+      c0 += p[j] * scale
+      p[j] = c0
+      c1 += p[q + j] * scale
+      p[q + j] = c1
+      c2 += p[2 * q + j] * scale
+      p[2 * q + j] = c2
+      c3 += p[3 * q + j] * scale
+      p[3 * q + j] = c3
+    }
+    for j in 4 * q..<k {
+      c3 += p[j] * scale
+      p[j] = c3
+    }
+    guard q > 0 else { return }
+    for (from, to) in [(q, 2 * q), (2 * q, 3 * q), (3 * q, k)] {
+      let offset = p[from - 1]
+      for j in from..<to { p[j] = offset + p[j] }
+    }
+  }
+
+  /// Buckets of the guide table for K arms: the power of two in
+  /// [K/8, K/4) (at least 1), so a search scans a few cdf entries.
+  static func guideBuckets(arms k: Int) -> Int {
+    var b = 1
+    while b * 4 < k { b *= 2 }
+    return max(1, b / 2)
+  }
+
+  /// The guide table of a cdf (Chen & Asau's inverse-CDF table):
+  /// guide[b] = the first arm a with cdf[a] > b/B (K if none). B is a power
+  /// of two, so b/B and v·B are exact.
+  static func buildGuide(
+    _ cdf: UnsafePointer<Double>, count k: Int, into guide: UnsafeMutablePointer<Int32>, buckets: Int
+  ) {
+    let inverse = 1 / Double(buckets)
+    var b = 0
+    var threshold = 0.0
+    for a in 0..<k {
+      let c = cdf[a]
+      while b < buckets && threshold < c {
+        guide[b] = Int32(a)
+        b += 1
+        threshold = Double(b) * inverse
+      }
+    }
+    while b < buckets {
+      guide[b] = Int32(k)
+      b += 1
+    }
+  }
+
+  /// The number of entries of the non-decreasing `cdf` that are ≤ v, for
+  /// v in [0, 1) (NumPy's `searchsorted(cdf, v, side="right")`): from the
+  /// guide entry of v's bucket (b/B ≤ v, so the answer is not before it),
+  /// forward while cdf[a] ≤ v.
+  @inline(__always)
+  static func search(
+    _ cdf: UnsafePointer<Double>, count k: Int, guide: UnsafePointer<Int32>, buckets: Int, _ v: Double
+  ) -> Int {
+    var a = Int(guide[min(Int(v * Double(buckets)), buckets - 1)])
+    while a < k && cdf[a] <= v { a += 1 }
+    return a
+  }
+
+  /// The result of one row's update.
+  struct RowUpdate {
+    /// H(π′) after the step.
+    var entropyAfter: Double
+    /// −Cov_π(log π, Δz).
+    var firstOrder: Double
+  }
+
+  /// Applies Δz = c·(sc − W·π) to the row in place, where `sc` is the
+  /// row's scatter of token weights (zero except at sampled arms) and W
+  /// their total, and returns −Cov_π(log π, Δz) and the entropy after.
+  ///
+  /// One pass in the common case: e = e^(z − m) is recomputed, the sums
+  /// S1 = Σπ·(log π − E log π)·Δz, S2 = Σπ·(log π − E log π) and
+  /// S3 = Σπ·Δz give the covariance S1 − S3·S2 (S2 is 0 up to rounding, so
+  /// nothing cancels), and e′ = e·e^Δz comes from `expSmall` at the arms
+  /// without tokens, whose |Δz| = c·|W|·π ≤ c·|W|/Σe is checked to be at
+  /// most 2⁻⁸; the arms with tokens (sc ≠ 0) are left out of that pass and
+  /// added afterwards with the full `exp`. When the bound fails, the new
+  /// row's sums take a second pass (`RowLoops.softmaxSums`).
+  ///
+  /// On return every entry of `sc` at the row's token arms is 0 again.
+  static func update(
+    _ z: UnsafeMutablePointer<Double>, scatter sc: UnsafeMutablePointer<Double>, count k: Int,
+    softmax s: RowSoftmax, total weight: Double, scale c: Double, tokenArms: UnsafeBufferPointer<Int32>,
+    sparseBound: Double
+  ) -> RowUpdate {
+    let w = RowLoops.width
+    let m = s.shift
+    let invS = 1 / s.sumE
+    let logZ = s.logPartition
+    let meanLog = -s.entropy  // E_π log π
+    let cw = c * weight
+    let fast = abs(cw) * invS <= VectorMath.smallLimit && abs(c) * sparseBound <= 700
+    var t1 = V()
+    var t2 = V()
+    var t3 = V()
+    var te = V()
+    var tx = V()
+    @inline(__always) func body(_ zp: UnsafeMutablePointer<Double>, _ sp: UnsafePointer<Double>, _ i: Int) -> (
+      V, V, V, V, V
+    ) {
+      let zv = RowLoops.load(zp, i)
+      let x = zv - m
+      let e = VectorMath.expKernel(x)
+      let p = e * invS
+      let d = (RowLoops.clampLow(x) - logZ) - meanLog
+      let scv = RowLoops.load(sp, i)
+      let dz = c * (scv - weight * p)
+      let zn = zv + dz
+      RowLoops.store(zn, zp, i)
+      let pd = p * d
+      let en = (e * VectorMath.expSmall(dz)).replacing(with: 0, where: scv .!= 0)
+      return (pd * dz, pd, p * dz, en, en * RowLoops.clampLow(zn - m))
+    }
+    let full = k / w * w
+    var i = 0
+    while i < full {
+      let end = min(full, i + RowLoops.block)
+      var b1 = V()
+      var b2 = V()
+      var b3 = V()
+      var be = V()
+      var bx = V()
+      while i < end {
+        let (a1, a2, a3, ae, ax) = body(z, sc, i)
+        b1 += a1
+        b2 += a2
+        b3 += a3
+        be += ae
+        bx += ax
+        i += w
+      }
+      t1 += b1
+      t2 += b2
+      t3 += b3
+      te += be
+      tx += bx
+    }
+    if full < k {
+      var zt = RowLoops.loadTail(z, full, k - full, fill: -.infinity)
+      let st = RowLoops.loadTail(sc, full, k - full, fill: 0)
+      withUnsafeMutablePointer(to: &zt) { zq in
+        zq.withMemoryRebound(to: Double.self, capacity: w) { zd in
+          var stv = st
+          withUnsafeMutablePointer(to: &stv) { sq in
+            sq.withMemoryRebound(to: Double.self, capacity: w) { sd in
+              let (a1, a2, a3, ae, ax) = body(zd, sd, 0)
+              t1 += a1
+              t2 += a2
+              t3 += a3
+              te += ae
+              tx += ax
+            }
+          }
+        }
+      }
+      RowLoops.storeTail(zt, z, full, k - full)
+    }
+    let firstOrder = -(t1.sum() - t3.sum() * t2.sum())
+    var sumE = te.sum()
+    var sumEX = tx.sum()
+    let entropyAfter: Double
+    if fast {
+      // The arms with tokens, each once (sc is cleared as it is read).
+      for a32 in tokenArms {
+        let a = Int(a32)
+        guard sc[a] != 0 else { continue }
+        sc[a] = 0
+        let x = z[a] - m
+        let e = Foundation.exp(x)
+        sumE += e
+        sumEX += e * x
+      }
+      entropyAfter = Foundation.log(sumE) - sumEX / sumE
+    } else {
+      for a32 in tokenArms { sc[Int(a32)] = 0 }
+      let (_, sums) = RowLoops.softmaxSums(z, nil, count: k)
+      sumE = sums.e
+      sumEX = sums.ex
+      entropyAfter = Foundation.log(sumE) - sumEX / sumE
+    }
+    return RowUpdate(entropyAfter: entropyAfter, firstOrder: firstOrder)
+  }
+}
