@@ -38,7 +38,8 @@ package enum MemoryBudget {
 
   /// Throws unless `arrays` S × K arrays of Double fit in the budget,
   /// besides `held` bytes already in use.
-  package static func check(states: Int, arms: Int, arrays: Int = arraysPerSession, held: Double = 0) throws(CoreError) {
+  package static func check(states: Int, arms: Int, arrays: Int = arraysPerSession, held: Double = 0) throws(CoreError)
+  {
     guard states >= 1 else { throw .invalidSize(what: "states", value: states) }
     guard arms >= 1 else { throw .invalidSize(what: "arms", value: arms) }
     try check(bytes: Double(states) * Double(arms) * 8 * Double(arrays), held: held)

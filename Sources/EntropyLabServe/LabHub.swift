@@ -36,6 +36,8 @@ public actor LabHub {
   /// Whether a line is running (read without waiting for the actor, which
   /// is busy running it).
   private let running = RunningFlag()
+  /// How many Stops arrived (read and counted without waiting for the actor).
+  private let stops = StopCounter()
 
   struct Subscriber {
     var send: @Sendable (String) -> Void
@@ -59,14 +61,24 @@ public actor LabHub {
   /// Runs one line from `origin`, remembering the session before it for
   /// Undo, and tells every page. Returns the cell (nil for a blank line or
   /// prose) and whether it joined the session's cells.
-  public func execute(_ line: String, from origin: LineOrigin) -> (cell: CellResult, recorded: Bool)? {
-    run(line, from: origin, lessonCell: false)
+  ///
+  /// `stopsSeen` is `stopCount` when the line arrived: a Stop pressed
+  /// after that but before the line started interrupts it at once (a run
+  /// then takes one step), so Stop halts what was asked before it even
+  /// while it still waits its turn.
+  public func execute(
+    _ line: String, from origin: LineOrigin, stopsSeen: Int? = nil
+  ) -> (cell: CellResult, recorded: Bool)? {
+    run(line, from: origin, lessonCell: false, stopsSeen: stopsSeen)
   }
 
-  private func run(_ line: String, from origin: LineOrigin, lessonCell: Bool) -> (cell: CellResult, recorded: Bool)? {
+  private func run(
+    _ line: String, from origin: LineOrigin, lessonCell: Bool, stopsSeen: Int? = nil
+  ) -> (cell: CellResult, recorded: Bool)? {
     let before = session.snapshot()
     let cellsBefore = session.cells.count
     Interruption.reset()
+    if let stopsSeen, stops.value > stopsSeen { Interruption.request() }
     running.set(true)
     defer { running.set(false) }
     let cell: CellResult?
@@ -171,11 +183,18 @@ public actor LabHub {
   }
 
   /// Stop: interrupts the running line between steps, as Ctrl-C at the
-  /// terminal does. Does nothing when no line runs (a stale request would
-  /// otherwise discard the line being typed at the terminal's prompt).
+  /// terminal does, and counts itself (`stopCount`) so that lines which
+  /// arrived before it and have not started are interrupted when they do
+  /// (`execute(_:from:stopsSeen:)`). Requests nothing when no line runs (a
+  /// stale request would otherwise discard the line being typed at the
+  /// terminal's prompt).
   public nonisolated func interrupt() {
+    stops.increment()
     if running.isSet { Interruption.request() }
   }
+
+  /// How many Stops the hub has had.
+  public nonisolated var stopCount: Int { stops.value }
 
   // MARK: Terminal
 
@@ -249,4 +268,13 @@ final class RunningFlag: Sendable {
   var isSet: Bool { flag.load(ordering: .acquiring) }
 
   func set(_ value: Bool) { flag.store(value, ordering: .releasing) }
+}
+
+/// A count of Stops, kept outside the actor.
+final class StopCounter: Sendable {
+  private let count = Atomic<Int>(0)
+
+  var value: Int { count.load(ordering: .acquiring) }
+
+  func increment() { count.add(1, ordering: .acquiringAndReleasing) }
 }

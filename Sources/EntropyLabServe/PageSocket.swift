@@ -12,7 +12,8 @@ import Foundation
 ///   to before its last one; `{"op": "undo"}`: before the last line;
 /// - `{"op": "state", "state": s}`: show state s's bars on this page;
 /// - `{"op": "stop"}`: interrupts a long command between steps, as Ctrl-C
-///   at the terminal does.
+///   at the terminal does, and the commands sent before it that have not
+///   started (a run among them takes one step).
 ///
 /// Anything else is answered with `{"type": "error", …}` and runs nothing.
 struct PageSocket: WSMessageHandler {
@@ -24,10 +25,14 @@ struct PageSocket: WSMessageHandler {
     let id = await hub.subscribe { text in continuation.yield(.text(text)) }
     // Messages run in order, one at a time, by a worker; Stop is handled
     // as it arrives, so it reaches a long run that the worker waits for.
-    let (work, queue) = AsyncStream<String>.makeStream()
+    // Each message carries the hub's Stop count at its arrival, so a Stop
+    // also halts the commands sent before it that still wait their turn.
+    let (work, queue) = AsyncStream<(text: String, stopsSeen: Int)>.makeStream()
     Task {
-      for await text in work {
-        if let answer = await PageSocket.handle(text, hub: hub, subscriber: id) { continuation.yield(.text(answer)) }
+      for await (text, stopsSeen) in work {
+        if let answer = await PageSocket.handle(text, hub: hub, subscriber: id, stopsSeen: stopsSeen) {
+          continuation.yield(.text(answer))
+        }
       }
       await hub.unsubscribe(id)
       continuation.finish()
@@ -38,7 +43,7 @@ struct PageSocket: WSMessageHandler {
         if PageSocket.isStop(text) {
           hub.interrupt()
         } else {
-          queue.yield(text)
+          queue.yield((text, hub.stopCount))
         }
       }
       queue.finish()
@@ -56,7 +61,7 @@ struct PageSocket: WSMessageHandler {
 
   /// Carries out one message from the page; returns the answer to send
   /// back to it alone (views go to every page through the hub).
-  static func handle(_ text: String, hub: LabHub, subscriber id: Int) async -> String? {
+  static func handle(_ text: String, hub: LabHub, subscriber id: Int, stopsSeen: Int? = nil) async -> String? {
     guard let data = text.data(using: .utf8),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let op = object["op"] as? String
@@ -64,7 +69,7 @@ struct PageSocket: WSMessageHandler {
     switch op {
     case "command":
       guard let line = object["line"] as? String else { return error("\"command\" needs a \"line\" string") }
-      guard let (cell, recorded) = await hub.execute(line, from: .page) else { return nil }
+      guard let (cell, recorded) = await hub.execute(line, from: .page, stopsSeen: stopsSeen) else { return nil }
       return PageView.result(cell, recorded: recorded).serialized
     case "next":
       guard let (cell, recorded) = await hub.next() else { return error("the lesson has no next cell") }

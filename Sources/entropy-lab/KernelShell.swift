@@ -21,7 +21,8 @@ import EntropyLab
 ///
 /// Exit status: 0 at the end of the input or after `quit`, 1 after a line
 /// over 1 MiB (reading stops there), 74 when the output or the input
-/// failed. SIGTERM and SIGHUP end it at once (their default).
+/// failed. SIGTERM and SIGHUP end it at once (their default), and so does
+/// the death of the driver, even mid-command (`ParentWatch`).
 struct KernelShell {
   /// The session the lines run in.
   let session: Session
@@ -31,6 +32,7 @@ struct KernelShell {
   /// Runs every line; returns the exit status.
   mutating func run() -> Int32 {
     Interrupt.installInterruptHandler()
+    ParentWatch.start()
     var out = StandardOutput()
     while !out.isBroken {
       Interruption.reset()

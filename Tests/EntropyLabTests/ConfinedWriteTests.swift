@@ -182,7 +182,8 @@ import Testing
   func aDeviceIsRefusedAndStaysADevice() throws {
     try NotebookFixture.withScratchFolder { folder in
       let device = folder + "/null"
-      try #require(mknod(device, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0, "mknod: \(String(cString: strerror(errno)))")
+      try #require(
+        mknod(device, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0, "mknod: \(String(cString: strerror(errno)))")
       var before = stat()
       try #require(lstat(device, &before) == 0 && before.st_mode & S_IFMT == S_IFCHR)
       let session = NotebookFixture.session(["policy arms 3", "step"])

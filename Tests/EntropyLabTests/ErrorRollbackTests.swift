@@ -137,7 +137,10 @@ import Testing
       (
         "epochs 1001", "epochs: '1001' is out of range (expected the number of epochs E from 1 to 1000)", "epochs E"
       ),
-      ("clip 0.1 -0", "clip: '-0' must be greater than 0 (expected ε_high)", "clip ε | clip ε_low ε_high | clip standard|clipcov|cliphigher"),
+      (
+        "clip 0.1 -0", "clip: '-0' must be greater than 0 (expected ε_high)",
+        "clip ε | clip ε_low ε_high | clip standard|clipcov|cliphigher"
+      ),
       // controls: a good setting before a bad one is not kept either
       ("clipcov off ratio 0.1 low nan", "clipcov: 'nan' is not a finite number (expected a value for low)", clipcov),
       ("clipcov on ratio 1.5", "clipcov: '1.5' is not allowed for ratio: expected in (0, 1]", clipcov),

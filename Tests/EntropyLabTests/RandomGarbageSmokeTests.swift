@@ -157,8 +157,7 @@ enum GarbageSmoke {
       out.append("bad hand-set advantages")
     }
     if !(state.learningRate > 0 && state.learningRate.isFinite) { out.append("η = \(state.learningRate)") }
-    if state.segment.count != state.stepsTaken || state.segment.last.map({ $0.step != state.stepsTaken }) == true
-    {
+    if state.segment.count != state.stepsTaken || state.segment.last.map({ $0.step != state.stepsTaken }) == true {
       out.append("trajectory and step count disagree")
     }
     return out

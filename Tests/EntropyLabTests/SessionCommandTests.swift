@@ -161,9 +161,18 @@ import Testing
     #expect(s["R"]?.doubleValue == 0)
     #expect(s["cliphigher.on"] == .bool(true) && s["cliphigher.high"] == .number(0.3))
     #expect(s["noise.sigma"] == .null)
-    // Every setting that is not a view is there.
-    for setting in SettingsRegistry.all where !setting.isView { #expect(s[setting.key] != nil, "\(setting.key)") }
+    // Every listed setting that is not a view is there: the paper's four
+    // controls always, another control only once it is on, set or scheduled.
+    let state = session.state
+    for setting in SettingsRegistry.all where !setting.isView {
+      #expect((s[setting.key] != nil) == setting.isListed(state), "\(setting.key)")
+    }
+    #expect(s["cispo.on"] == nil && s["clipcov.on"] != nil)
     #expect(s["cell"] == .int(3) && s["command"] == .string("status"))
+    // Switching a registry control on lists its switch and parameters.
+    LabHarness.run(session, "control cispo on")
+    let after = try JSONParser.parse(LabHarness.run(session, "status").output)
+    #expect(after["cispo.on"] == .bool(true) && after["cispo.low"] != nil)
   }
 
   @Test func errorsOfStatus() {

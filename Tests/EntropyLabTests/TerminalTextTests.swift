@@ -35,7 +35,10 @@ import Testing
     let session = NotebookFixture.session([])
     // A NUL byte refuses the whole line before it runs (its own test), so
     // the typed word here carries the other control characters.
-    for line in [Self.hostile.replacingOccurrences(of: "\u{0}", with: "") + " arms", "policy arms \u{1B}[2J", "save /no/such/folder/\u{1B}]0;X\u{07}.md"] {
+    for line in [
+      Self.hostile.replacingOccurrences(of: "\u{0}", with: "") + " arms", "policy arms \u{1B}[2J",
+      "save /no/such/folder/\u{1B}]0;X\u{07}.md",
+    ] {
       let cell = try #require(session.execute(line))
       #expect(cell.failed)
       #expect(Self.isClean(cell.output), "\(cell.output.debugDescription)")

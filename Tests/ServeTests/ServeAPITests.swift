@@ -173,7 +173,11 @@ struct RunningServer {
     #expect(await hub.view().contains("\"steps\":1"))
   }
 
-  @Test func stopInterruptsALongRunFromThePage() async throws {
+  /// Stop sent half a second after the run (it is running, unless the
+  /// machine is busy) and at once (it is still queued behind `rewards`):
+  /// either way the run stops.
+  @Test(arguments: [0.5, 0])
+  func stopInterruptsALongRunFromThePage(after delay: Double) async throws {
     let s = try await RunningServer.start()
     defer { Task { await s.stop() } }
     let port = s.port
@@ -188,7 +192,7 @@ struct RunningServer {
         _ = try socket.receiveText()  // the first view
         try socket.sendText(#"{"op":"command","line":"rewards 1 0 0 0"}"#)
         try socket.sendText(#"{"op":"command","line":"step 10000000"}"#)  // the longest run step accepts
-        Thread.sleep(forTimeInterval: 0.5)
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         try socket.sendText(#"{"op":"stop"}"#)
         return try socket.receive {
           $0["type"] as? String == "result" && ($0["command"] as? String)?.hasPrefix("step") == true

@@ -94,4 +94,55 @@ import Testing
     try PipedRun.waitForExit(process, timeout: 30)
     #expect(process.terminationStatus == 0)
   }
+
+  /// A driver killed with SIGKILL mid-command (a Jupyter kernel restart)
+  /// leaves no `entropy-lab` behind: the kernel notices its new parent and
+  /// ends. The driver here is a shell that starts the kernel in the
+  /// background on its own standard input and prints its pid.
+  @Test func theKernelEndsWhenItsDriverIsKilled() throws {
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+    shell.arguments = ["-c", #"exec 3<&0; "$0" --kernel <&3 >/dev/null 2>&1 & echo $!; wait"#, try ShellBinary.path()]
+    shell.environment = ShellBinary.environment([:])
+    let input = Pipe()
+    let output = Pipe()
+    shell.standardInput = input
+    shell.standardOutput = output
+    shell.standardError = FileHandle.nullDevice
+    try shell.run()
+    var pidText = ""
+    while !pidText.hasSuffix("\n") {
+      let byte = output.fileHandleForReading.readData(ofLength: 1)
+      guard !byte.isEmpty else { break }
+      pidText += String(decoding: byte, as: UTF8.self)
+    }
+    guard let pid = pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+      Issue.record("no pid from the driver: \(pidText)")
+      shell.terminate()
+      return
+    }
+    input.fileHandleForWriting.write(Data("policy arms 3\nrewards 1 0 0\nstep 10000000\n".utf8))
+    usleep(500_000)
+    #expect(Self.isAlive(pid), "the kernel runs the long step")
+    kill(shell.processIdentifier, SIGKILL)
+    // Not `waitUntilExit` first: Foundation's wait for the shell returns
+    // only once the kernel, which shares its descriptors, is gone too.
+    let deadline = Date().addingTimeInterval(10)
+    while Self.isAlive(pid) && Date() < deadline { usleep(50_000) }
+    let alive = Self.isAlive(pid)
+    #expect(!alive, "entropy-lab \(pid) still runs 10 s after its driver was killed")
+    if alive { kill(pid, SIGKILL) }
+    // Its input pipe stays open here until now: the kernel did not end at EOF.
+    try input.fileHandleForWriting.close()
+    shell.waitUntilExit()
+  }
+
+  /// Whether `pid` is a running process (a zombie waiting for its new
+  /// parent to reap it has ended).
+  static func isAlive(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    guard let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
+    return state != "Z" && state != "X"
+  }
 }
