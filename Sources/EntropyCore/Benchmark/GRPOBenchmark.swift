@@ -82,6 +82,8 @@ struct GRPOStepState {
   var softmax: [GRPORowKernels.RowSoftmax]
   /// Each state's smallest sampling margin.
   var margins: [Double]
+  /// Each state's largest logit, once a step has updated the row.
+  var maxima: [Double?]
 
   init(workload: GRPOWorkload) {
     w = workload
@@ -92,6 +94,7 @@ struct GRPOStepState {
     softmax = [GRPORowKernels.RowSoftmax](
       repeating: .init(shift: 0, sumE: 1, logPartition: 0, entropy: 0), count: workload.states)
     margins = [Double](repeating: .infinity, count: workload.states)
+    maxima = [Double?](repeating: nil, count: workload.states)
   }
 
   /// Jobs of contiguous states, each with its own scratch rows.
@@ -106,6 +109,7 @@ struct GRPOStepState {
     let jobs = Self.jobs(states: s)
     let zs = SharedMutableBuffer(buffer: z)
     let ms = SharedBuffer(buffer: mu)
+    let known = maxima
 
     // Phase 1: softmax, cdf, tokens, log π, responses' mean μ.
     arms.withUnsafeMutableBufferPointer { armBuffer in
@@ -130,27 +134,32 @@ struct GRPOStepState {
                 }
                 for state in (job * s / jobs)..<((job + 1) * s / jobs) {
                   let row = UnsafePointer(base + state * k)
-                  let sm = GRPORowKernels.softmaxStoringExp(row, into: cdf, count: k)
+                  let sm = GRPORowKernels.softmaxStoringExp(row, into: cdf, count: k, knownMaximum: known[state])
                   sb.buffer[state] = sm
                   GRPORowKernels.cumulate(cdf, count: k, scale: 1 / sm.sumE)
                   GRPORowKernels.buildGuide(cdf, count: k, into: guide, buckets: buckets)
                   var margin = Double.infinity
+                  for i in state * perState..<(state + 1) * perState {
+                    let v = SplitMix64.uniform(seed: seed, index: UInt64(i))
+                    let count = GRPORowKernels.search(cdf, count: k, guide: guide, buckets: buckets, v)
+                    if count > 0 { margin = min(margin, v - cdf[count - 1]) }
+                    if count < k { margin = min(margin, cdf[count] - v) }
+                    ab.buffer[i] = Int32(min(count, k - 1))
+                  }
+                  mb.buffer[state] = margin
+                  // The gathers in loops of their own: short bodies keep
+                  // many cache misses (μ is not in cache) in flight.
+                  let muRow = ms.buffer.baseAddress.map { $0 + state * k }
                   for response in 0..<g {
                     var muSum = 0.0
-                    for j in 0..<len {
-                      let i = state * perState + response * len + j
-                      let v = SplitMix64.uniform(seed: seed, index: UInt64(i))
-                      let count = GRPORowKernels.search(cdf, count: k, guide: guide, buckets: buckets, v)
-                      if count > 0 { margin = min(margin, v - cdf[count - 1]) }
-                      if count < k { margin = min(margin, cdf[count] - v) }
-                      let a = min(count, k - 1)
-                      ab.buffer[i] = Int32(a)
-                      lb.buffer[i] = (row[a] - sm.shift) - sm.logPartition
-                      muSum += ms.buffer[state * k + a]
+                    for i in (state * perState + response * len)..<(state * perState + (response + 1) * len) {
+                      muSum += muRow?[Int(ab.buffer[i])] ?? 0
                     }
                     rb.buffer[state * g + response] = muSum / Double(len)
                   }
-                  mb.buffer[state] = margin
+                  for i in state * perState..<(state + 1) * perState {
+                    lb.buffer[i] = (row[Int(ab.buffer[i])] - sm.shift) - sm.logPartition
+                  }
                 }
               }
             }
@@ -201,7 +210,8 @@ struct GRPOStepState {
 
     // Phase 3: the update.
     let c = w.learningRate / Double(n)
-    var updates = [GRPORowKernels.RowUpdate](repeating: .init(entropyAfter: 0, firstOrder: 0), count: s)
+    var updates = [GRPORowKernels.RowUpdate](
+      repeating: .init(entropyAfter: 0, firstOrder: 0, maximum: 0), count: s)
     let sm = softmax
     updates.withUnsafeMutableBufferPointer { upBuffer in
       arms.withUnsafeBufferPointer { armBuffer in
@@ -235,6 +245,7 @@ struct GRPOStepState {
         }
       }
     }
+    maxima = updates.map(\.maximum)
     var before = 0.0
     var after = 0.0
     var change = 0.0

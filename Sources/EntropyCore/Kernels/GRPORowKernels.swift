@@ -20,13 +20,14 @@ enum GRPORowKernels {
   }
 
   /// Stores e = e^(z − m) into `out` for the row maximum m and returns the
-  /// softmax sums: two reads of the row (the maximum, then the exps; the
-  /// second from cache), one `exp` per arm.
+  /// softmax sums: one `exp` per arm, and one read of the row when its
+  /// maximum is `known` (as the previous step's update leaves it), else a
+  /// first read for the maximum.
   static func softmaxStoringExp(
-    _ z: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count k: Int
+    _ z: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count k: Int, knownMaximum known: Double?
   ) -> RowSoftmax {
     let w = RowLoops.width
-    let m = RowLoops.maximum(z, count: k)
+    let m = known ?? RowLoops.maximum(z, count: k)
     var te = V()
     var tx = V()
     let full = k / w * w
@@ -93,29 +94,34 @@ enum GRPORowKernels {
   }
 
   /// Buckets of the guide table for K arms: the power of two in
-  /// [K/8, K/4) (at least 1), so a search scans a few cdf entries.
+  /// [K/64, K/32) (at least 1), about one bucket per 2–4 vectors of arms.
   static func guideBuckets(arms k: Int) -> Int {
     var b = 1
-    while b * 4 < k { b *= 2 }
+    while b * 32 < k { b *= 2 }
     return max(1, b / 2)
   }
 
-  /// The guide table of a cdf (Chen & Asau's inverse-CDF table):
-  /// guide[b] = the first arm a with cdf[a] > b/B (K if none). B is a power
-  /// of two, so b/B and v·B are exact.
+  /// The guide table of a cdf (after Chen & Asau's inverse-CDF table, by
+  /// vectors): guide[b] = the first arm of the first `width`-long vector
+  /// whose last cdf exceeds b/B (K if none), which is never after the first
+  /// arm whose cdf exceeds b/B. B is a power of two, so b/B and v·B are
+  /// exact. One comparison per vector, not per arm.
   static func buildGuide(
     _ cdf: UnsafePointer<Double>, count k: Int, into guide: UnsafeMutablePointer<Int32>, buckets: Int
   ) {
+    let w = RowLoops.width
     let inverse = 1 / Double(buckets)
     var b = 0
     var threshold = 0.0
-    for a in 0..<k {
-      let c = cdf[a]
-      while b < buckets && threshold < c {
-        guide[b] = Int32(a)
+    var start = 0
+    while start < k && b < buckets {
+      let last = cdf[min(start + w, k) - 1]
+      while b < buckets && threshold < last {
+        guide[b] = Int32(start)
         b += 1
         threshold = Double(b) * inverse
       }
+      start += w
     }
     while b < buckets {
       guide[b] = Int32(k)
@@ -126,12 +132,23 @@ enum GRPORowKernels {
   /// The number of entries of the non-decreasing `cdf` that are ≤ v, for
   /// v in [0, 1) (NumPy's `searchsorted(cdf, v, side="right")`): from the
   /// guide entry of v's bucket (b/B ≤ v, so the answer is not before it),
-  /// forward while cdf[a] ≤ v.
+  /// a vector at a time while all of its entries are ≤ v, then the count
+  /// of entries ≤ v in the vector that ends the run.
   @inline(__always)
   static func search(
     _ cdf: UnsafePointer<Double>, count k: Int, guide: UnsafePointer<Int32>, buckets: Int, _ v: Double
   ) -> Int {
+    let w = RowLoops.width
     var a = Int(guide[min(Int(v * Double(buckets)), buckets - 1)])
+    let vv = V(repeating: v)
+    while a + w <= k {
+      let below = RowLoops.load(cdf, a) .<= vv
+      if !all(below) {
+        // Monotone, so the lanes ≤ v lead the vector: a + their count.
+        return a + Int(SIMD16<Int64>(repeating: 1).replacing(with: 0, where: .!below).wrappedSum())
+      }
+      a += w
+    }
     while a < k && cdf[a] <= v { a += 1 }
     return a
   }
@@ -142,6 +159,8 @@ enum GRPORowKernels {
     var entropyAfter: Double
     /// −Cov_π(log π, Δz).
     var firstOrder: Double
+    /// The largest logit of the updated row.
+    var maximum: Double
   }
 
   /// Applies Δz = c·(sc − W·π) to the row in place, where `sc` is the
@@ -175,8 +194,9 @@ enum GRPORowKernels {
     var t3 = V()
     var te = V()
     var tx = V()
+    var top = V(repeating: -.infinity)
     @inline(__always) func body(_ zp: UnsafeMutablePointer<Double>, _ sp: UnsafePointer<Double>, _ i: Int) -> (
-      V, V, V, V, V
+      V, V, V, V, V, V
     ) {
       let zv = RowLoops.load(zp, i)
       let x = zv - m
@@ -189,7 +209,7 @@ enum GRPORowKernels {
       RowLoops.store(zn, zp, i)
       let pd = p * d
       let en = (e * VectorMath.expSmall(dz)).replacing(with: 0, where: scv .!= 0)
-      return (pd * dz, pd, p * dz, en, en * RowLoops.clampLow(zn - m))
+      return (pd * dz, pd, p * dz, en, en * RowLoops.clampLow(zn - m), zn)
     }
     let full = k / w * w
     var i = 0
@@ -201,7 +221,8 @@ enum GRPORowKernels {
       var be = V()
       var bx = V()
       while i < end {
-        let (a1, a2, a3, ae, ax) = body(z, sc, i)
+        let (a1, a2, a3, ae, ax, zn) = body(z, sc, i)
+        top = RowLoops.maxLanes(top, zn)
         b1 += a1
         b2 += a2
         b3 += a3
@@ -223,7 +244,8 @@ enum GRPORowKernels {
           var stv = st
           withUnsafeMutablePointer(to: &stv) { sq in
             sq.withMemoryRebound(to: Double.self, capacity: w) { sd in
-              let (a1, a2, a3, ae, ax) = body(zd, sd, 0)
+              let (a1, a2, a3, ae, ax, zn) = body(zd, sd, 0)
+              top = RowLoops.maxLanes(top, zn)
               t1 += a1
               t2 += a2
               t3 += a3
@@ -258,6 +280,6 @@ enum GRPORowKernels {
       sumEX = sums.ex
       entropyAfter = Foundation.log(sumE) - sumEX / sumE
     }
-    return RowUpdate(entropyAfter: entropyAfter, firstOrder: firstOrder)
+    return RowUpdate(entropyAfter: entropyAfter, firstOrder: firstOrder, maximum: top.max())
   }
 }
