@@ -128,10 +128,14 @@ private enum PlainGRPO {
   /// three steps to 1e-12, counts exactly. The two differ only in exp's
   /// last bits and summation order (sums of ≤ 37 terms near 1: ~1e-15);
   /// the tolerances leave a factor 100 and still catch any wrong term.
-  @Test(arguments: [30.0, 3000.0])
+  /// η = 0.3 leaves every row's update pending for the next pass
+  /// (`applyPass`, |Δz| ≤ 2⁻⁸ away from the sampled arms); 30 mixes pending
+  /// rows (no detached token, W ≈ 0) with rows updated at once; 3000 takes
+  /// |Δz| beyond expSmall's range, the second-pass path of `update`.
+  @Test(arguments: [0.3, 30.0, 3000.0])
   func matchesThePlainDefinition(learningRate: Double) throws {
     var w = Self.small
-    w.learningRate = learningRate  // 3000: |Δz| beyond expSmall's range, the second-pass path
+    w.learningRate = learningRate
     var (z, mu) = PlainGRPO.inputs(w)
     var plainZ = z
     let ours = try GRPOBenchmark.run(w, logits: &z, rewardMeans: mu)

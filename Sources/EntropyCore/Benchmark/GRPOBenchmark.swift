@@ -36,10 +36,23 @@ package enum GRPOBenchmark {
     var steps: [GRPOStepMeasurement] = []
     for t in 1...w.steps {
       let t0 = VocabularyBenchmark.now()
-      var m = state.step(t, logits: z, rewardMeans: UnsafeBufferPointer(mu))
-      m.seconds = VocabularyBenchmark.now() - t0
-      steps.append(m)
-      onStep(m)
+      // The previous step is complete once this step's first pass has
+      // applied its pending updates and measured the entropies after them.
+      let (previous, current) = state.step(t, logits: z, rewardMeans: UnsafeBufferPointer(mu))
+      if let previous {
+        steps.append(previous)
+        onStep(previous)
+      }
+      state.open = current
+      state.open?.seconds = VocabularyBenchmark.now() - t0
+    }
+    // The last step's pending updates, timed as part of it.
+    let t0 = VocabularyBenchmark.now()
+    state.finish(logits: z)
+    state.open?.seconds += VocabularyBenchmark.now() - t0
+    if let last = state.complete() {
+      steps.append(last)
+      onStep(last)
     }
     return GRPOReport(
       workload: w, steps: steps, fillSeconds: fillSeconds, peakResidentBytes: ProcessMemory.peakResidentBytes,
@@ -57,23 +70,37 @@ package enum GRPOBenchmark {
     guard mu.count == z.count else { throw .shapeMismatch(expected: z.count, got: mu.count) }
     var state = GRPOStepState(workload: w)
     var out: [GRPOStepMeasurement] = []
-    for t in 1...w.steps {
-      let m = z.withUnsafeMutableBufferPointer { zb in
-        mu.withUnsafeBufferPointer { mb in state.step(t, logits: zb, rewardMeans: mb) }
+    z.withUnsafeMutableBufferPointer { zb in
+      mu.withUnsafeBufferPointer { mb in
+        for t in 1...w.steps {
+          let (previous, current) = state.step(t, logits: zb, rewardMeans: mb)
+          if let previous { out.append(previous) }
+          state.open = current
+        }
+        state.finish(logits: zb)
+        if let done = state.complete() { out.append(done) }
       }
-      out.append(m)
     }
     return out
   }
 }
 
 /// The per-token arrays of the workload and one step over them.
+///
+/// A row's update is left pending when its dense part is small enough for
+/// `expSmall` (|Δz| = (η/N)·|W|·π ≤ 2⁻⁸ away from the sampled arms): the
+/// next step's first pass applies it while it computes that step's
+/// softmax (`GRPORowKernels.applyPass`), which also gives the entropy after
+/// the pending step; after the last step `finish` applies what is left.
+/// Otherwise the row is updated at once (`GRPORowKernels.update`).
 struct GRPOStepState {
   let w: GRPOWorkload
   /// Each token's arm.
   var arms: [Int32]
   /// Each token's log π before the step.
   var logProbs: [Double]
+  /// Each token's e = e^(z − m) at its arm (π = e/Σe).
+  var tokenExps: [Double]
   /// Each token's detached flag.
   var detached: [UInt8]
   /// Each response's mean of μ over its tokens, then its advantage.
@@ -82,83 +109,198 @@ struct GRPOStepState {
   var softmax: [GRPORowKernels.RowSoftmax]
   /// Each state's smallest sampling margin.
   var margins: [Double]
-  /// Each state's largest logit, once a step has updated the row.
+  /// Each state's largest logit, once a step has updated the row at once.
   var maxima: [Double?]
+  /// Each state's update left for the next pass, if any.
+  var pending: [GRPORowKernels.PendingUpdate?]
+  /// Each state's entropy after the open step, once known.
+  var entropiesAfter: [Double]
+  /// The step whose entropies after are not all known yet (its mean
+  /// entropy after and change are filled in by `complete`).
+  var open: GRPOStepMeasurement?
+  /// The open step's entropies before, per state.
+  var openBefore: [Double]
 
   init(workload: GRPOWorkload) {
     w = workload
     arms = [Int32](repeating: 0, count: workload.tokens)
     logProbs = [Double](repeating: 0, count: workload.tokens)
+    tokenExps = [Double](repeating: 0, count: workload.tokens)
     detached = [UInt8](repeating: 0, count: workload.tokens)
     responses = [Double](repeating: 0, count: workload.states * workload.group)
     softmax = [GRPORowKernels.RowSoftmax](
-      repeating: .init(shift: 0, sumE: 1, logPartition: 0, entropy: 0), count: workload.states)
+      repeating: .init(shift: 0, sumE: 1, sumEX: 0, sumE2: 0, sumE2X: 0, maximum: 0), count: workload.states)
     margins = [Double](repeating: .infinity, count: workload.states)
     maxima = [Double?](repeating: nil, count: workload.states)
+    pending = [GRPORowKernels.PendingUpdate?](repeating: nil, count: workload.states)
+    entropiesAfter = [Double](repeating: .nan, count: workload.states)
+    openBefore = [Double](repeating: .nan, count: workload.states)
   }
 
   /// Jobs of contiguous states, each with its own scratch rows.
   static func jobs(states: Int) -> Int { max(1, min(states, ProcessInfo.processInfo.activeProcessorCount * 8)) }
 
-  /// One step t (seconds left 0 for the caller to fill in).
+  /// The open step with its entropies after, once all are known; clears it.
+  mutating func complete() -> GRPOStepMeasurement? {
+    guard var m = open else { return nil }
+    var after = 0.0
+    var change = 0.0
+    for s in 0..<w.states {
+      after += entropiesAfter[s]
+      change += entropiesAfter[s] - openBefore[s]
+    }
+    m.entropyAfter = after / Double(w.states)
+    m.entropyChange = change / Double(w.states)
+    open = nil
+    return m
+  }
+
+  /// Scatters the kept tokens' advantages of `state` into `sc` (zero at
+  /// entry) and returns their total W and Σ|w|.
+  static func scatter(
+    _ state: Int, _ w: GRPOWorkload, arms: UnsafeBufferPointer<Int32>, detached: UnsafeBufferPointer<UInt8>,
+    advantages: UnsafeBufferPointer<Double>, into sc: UnsafeMutablePointer<Double>
+  ) -> (total: Double, absolute: Double) {
+    let perState = w.group * w.length
+    var total = 0.0
+    var absolute = 0.0
+    for i in state * perState..<(state + 1) * perState where detached[i] == 0 {
+      let a = advantages[i / w.length]
+      sc[Int(arms[i])] += a
+      total += a
+      absolute += abs(a)
+    }
+    return (total, absolute)
+  }
+
+  /// Applies every pending update (after the last step), recording the
+  /// entropies after them.
+  mutating func finish(logits z: UnsafeMutableBufferPointer<Double>) {
+    let (s, k, perState) = (w.states, w.arms, w.group * w.length)
+    let jobs = Self.jobs(states: s)
+    let zs = SharedMutableBuffer(buffer: z)
+    let work = w
+    let pend = pending
+    arms.withUnsafeBufferPointer { armBuffer in
+      detached.withUnsafeBufferPointer { detBuffer in
+        responses.withUnsafeBufferPointer { advBuffer in
+          entropiesAfter.withUnsafeMutableBufferPointer { hBuffer in
+            let (ab, db, rb, hb) = (
+              SharedBuffer(buffer: armBuffer), SharedBuffer(buffer: detBuffer), SharedBuffer(buffer: advBuffer),
+              SharedMutableBuffer(buffer: hBuffer)
+            )
+            ParallelRows.forEach(jobs, work: s * k) { job in
+              guard let base = zs.buffer.baseAddress else { return }
+              let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * max(k, 1))
+              scratch.initialize(repeating: 0, count: 2 * max(k, 1))
+              defer { scratch.deallocate() }
+              for state in (job * s / jobs)..<((job + 1) * s / jobs) {
+                guard let u = pend[state] else { continue }
+                _ = Self.scatter(
+                  state, work, arms: ab.buffer, detached: db.buffer, advantages: rb.buffer, into: scratch)
+                let range = state * perState..<(state + 1) * perState
+                let sm = GRPORowKernels.applyPass(
+                  base + state * k, scatter: scratch, count: k, pending: u, into: scratch + k,
+                  tokenArms: UnsafeBufferPointer(rebasing: ab.buffer[range]))
+                hb.buffer[state] = sm.entropy
+              }
+            }
+          }
+        }
+      }
+    }
+    pending = [GRPORowKernels.PendingUpdate?](repeating: nil, count: s)
+  }
+
+  /// One step t: returns the previous (open) step, now complete, and this
+  /// one (seconds left 0 for the caller to fill in; its entropy after and
+  /// change are filled in by `complete` once known).
   mutating func step(
     _ t: Int, logits z: UnsafeMutableBufferPointer<Double>, rewardMeans mu: UnsafeBufferPointer<Double>
-  ) -> GRPOStepMeasurement {
+  ) -> (previous: GRPOStepMeasurement?, current: GRPOStepMeasurement) {
     let (s, k, g, len) = (w.states, w.arms, w.group, w.length)
     let perState = g * len
     let jobs = Self.jobs(states: s)
     let zs = SharedMutableBuffer(buffer: z)
     let ms = SharedBuffer(buffer: mu)
     let known = maxima
+    let pend = pending
+    let work = w
 
-    // Phase 1: softmax, cdf, tokens, log π, responses' mean μ.
+    // Phase 1: the pending updates of the previous step (their entropies
+    // after), softmax, cdf, tokens, log π, responses' mean μ.
     arms.withUnsafeMutableBufferPointer { armBuffer in
       logProbs.withUnsafeMutableBufferPointer { lpBuffer in
-        responses.withUnsafeMutableBufferPointer { respBuffer in
-          softmax.withUnsafeMutableBufferPointer { smBuffer in
-            margins.withUnsafeMutableBufferPointer { marginBuffer in
-              let (ab, lb, rb, sb, mb) = (
-                SharedMutableBuffer(buffer: armBuffer), SharedMutableBuffer(buffer: lpBuffer),
-                SharedMutableBuffer(buffer: respBuffer), SharedMutableBuffer(buffer: smBuffer),
-                SharedMutableBuffer(buffer: marginBuffer)
-              )
-              let seed = GRPOWorkload.samplingSeed(step: t)
-              ParallelRows.forEach(jobs, work: s * k) { job in
-                guard let base = zs.buffer.baseAddress else { return }
-                let cdf = UnsafeMutablePointer<Double>.allocate(capacity: max(k, 1))
-                let buckets = GRPORowKernels.guideBuckets(arms: k)
-                let guide = UnsafeMutablePointer<Int32>.allocate(capacity: buckets)
-                defer {
-                  cdf.deallocate()
-                  guide.deallocate()
-                }
-                for state in (job * s / jobs)..<((job + 1) * s / jobs) {
-                  let row = UnsafePointer(base + state * k)
-                  let sm = GRPORowKernels.softmaxStoringExp(row, into: cdf, count: k, knownMaximum: known[state])
-                  sb.buffer[state] = sm
-                  GRPORowKernels.cumulate(cdf, count: k, scale: 1 / sm.sumE)
-                  GRPORowKernels.buildGuide(cdf, count: k, into: guide, buckets: buckets)
-                  var margin = Double.infinity
-                  for i in state * perState..<(state + 1) * perState {
-                    let v = SplitMix64.uniform(seed: seed, index: UInt64(i))
-                    let count = GRPORowKernels.search(cdf, count: k, guide: guide, buckets: buckets, v)
-                    if count > 0 { margin = min(margin, v - cdf[count - 1]) }
-                    if count < k { margin = min(margin, cdf[count] - v) }
-                    ab.buffer[i] = Int32(min(count, k - 1))
-                  }
-                  mb.buffer[state] = margin
-                  // The gathers in loops of their own: short bodies keep
-                  // many cache misses (μ is not in cache) in flight.
-                  let muRow = ms.buffer.baseAddress.map { $0 + state * k }
-                  for response in 0..<g {
-                    var muSum = 0.0
-                    for i in (state * perState + response * len)..<(state * perState + (response + 1) * len) {
-                      muSum += muRow?[Int(ab.buffer[i])] ?? 0
+        tokenExps.withUnsafeMutableBufferPointer { teBuffer in
+          responses.withUnsafeMutableBufferPointer { respBuffer in
+            softmax.withUnsafeMutableBufferPointer { smBuffer in
+              margins.withUnsafeMutableBufferPointer { marginBuffer in
+                detached.withUnsafeBufferPointer { detBuffer in
+                  entropiesAfter.withUnsafeMutableBufferPointer { hBuffer in
+                    let (ab, lb, eb, rb, sb, mb) = (
+                      SharedMutableBuffer(buffer: armBuffer), SharedMutableBuffer(buffer: lpBuffer),
+                      SharedMutableBuffer(buffer: teBuffer), SharedMutableBuffer(buffer: respBuffer),
+                      SharedMutableBuffer(buffer: smBuffer), SharedMutableBuffer(buffer: marginBuffer)
+                    )
+                    let (db, hb) = (SharedBuffer(buffer: detBuffer), SharedMutableBuffer(buffer: hBuffer))
+                    let seed = GRPOWorkload.samplingSeed(step: t)
+                    ParallelRows.forEach(jobs, work: s * k) { job in
+                      guard let base = zs.buffer.baseAddress else { return }
+                      // Three K-long scratch rows: e, the cdf, the scatter (kept zero).
+                      let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3 * max(k, 1))
+                      (scratch + 2 * max(k, 1)).initialize(repeating: 0, count: max(k, 1))
+                      let (exps, cdf, sc) = (scratch, scratch + max(k, 1), scratch + 2 * max(k, 1))
+                      let buckets = GRPORowKernels.guideBuckets(arms: k)
+                      let guide = UnsafeMutablePointer<Int32>.allocate(capacity: buckets)
+                      defer {
+                        scratch.deallocate()
+                        guide.deallocate()
+                      }
+                      for state in (job * s / jobs)..<((job + 1) * s / jobs) {
+                        let row = base + state * k
+                        let range = state * perState..<(state + 1) * perState
+                        let sm: GRPORowKernels.RowSoftmax
+                        if let u = pend[state] {
+                          let oldArms = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(ab.buffer)[range])
+                          _ = Self.scatter(
+                            state, work, arms: UnsafeBufferPointer(ab.buffer), detached: db.buffer,
+                            advantages: UnsafeBufferPointer(rb.buffer), into: sc)
+                          sm = GRPORowKernels.applyPass(
+                            row, scatter: sc, count: k, pending: u, into: exps, tokenArms: oldArms)
+                          hb.buffer[state] = sm.entropy
+                        } else {
+                          sm = GRPORowKernels.softmaxStoringExp(
+                            UnsafePointer(row), into: exps, count: k, knownMaximum: known[state])
+                        }
+                        sb.buffer[state] = sm
+                        GRPORowKernels.cumulate(exps, into: cdf, count: k, scale: 1 / sm.sumE)
+                        GRPORowKernels.buildGuide(cdf, count: k, into: guide, buckets: buckets)
+                        var margin = Double.infinity
+                        for i in range {
+                          let v = SplitMix64.uniform(seed: seed, index: UInt64(i))
+                          let count = GRPORowKernels.search(cdf, count: k, guide: guide, buckets: buckets, v)
+                          if count > 0 { margin = min(margin, v - cdf[count - 1]) }
+                          if count < k { margin = min(margin, cdf[count] - v) }
+                          ab.buffer[i] = Int32(min(count, k - 1))
+                        }
+                        mb.buffer[state] = margin
+                        // The gathers in loops of their own: short bodies keep
+                        // many cache misses (μ is not in cache) in flight.
+                        let muRow = ms.buffer.baseAddress.map { $0 + state * k }
+                        for response in 0..<g {
+                          var muSum = 0.0
+                          for i in (state * perState + response * len)..<(state * perState + (response + 1) * len) {
+                            muSum += muRow?[Int(ab.buffer[i])] ?? 0
+                          }
+                          rb.buffer[state * g + response] = muSum / Double(len)
+                        }
+                        for i in range {
+                          let a = Int(ab.buffer[i])
+                          lb.buffer[i] = (row[a] - sm.shift) - sm.logPartition
+                          eb.buffer[i] = exps[a]
+                        }
+                      }
                     }
-                    rb.buffer[state * g + response] = muSum / Double(len)
-                  }
-                  for i in state * perState..<(state + 1) * perState {
-                    lb.buffer[i] = (row[Int(ab.buffer[i])] - sm.shift) - sm.logPartition
                   }
                 }
               }
@@ -167,6 +309,8 @@ struct GRPOStepState {
         }
       }
     }
+
+    let previous = complete()
 
     // Phase 2: rewards and advantages (in `responses`), covariances,
     // candidates, detached tokens.
@@ -208,59 +352,110 @@ struct GRPOStepState {
     for i in 0..<n { detached[i] = 0 }
     for i in Self.smallestKeys(candidates, count: clipped, seed: GRPOWorkload.keySeed(step: t)) { detached[i] = 1 }
 
-    // Phase 3: the update.
+    // Phase 3: the prediction from the tokens and the row's moments; the
+    // update left pending, or applied at once when its dense part is large.
     let c = w.learningRate / Double(n)
-    var updates = [GRPORowKernels.RowUpdate](
-      repeating: .init(entropyAfter: 0, firstOrder: 0, maximum: 0), count: s)
+    var firstOrders = [Double](repeating: 0, count: s)
+    var newPending = [GRPORowKernels.PendingUpdate?](repeating: nil, count: s)
+    var newMaxima = [Double?](repeating: nil, count: s)
     let sm = softmax
-    updates.withUnsafeMutableBufferPointer { upBuffer in
-      arms.withUnsafeBufferPointer { armBuffer in
-        detached.withUnsafeBufferPointer { detBuffer in
-          responses.withUnsafeBufferPointer { advBuffer in
-            let (ub, ab, db, rb) = (
-              SharedMutableBuffer(buffer: upBuffer), SharedBuffer(buffer: armBuffer), SharedBuffer(buffer: detBuffer),
-              SharedBuffer(buffer: advBuffer)
-            )
-            ParallelRows.forEach(jobs, work: s * k) { job in
-              guard let base = zs.buffer.baseAddress else { return }
-              let scatter = UnsafeMutablePointer<Double>.allocate(capacity: max(k, 1))
-              scatter.initialize(repeating: 0, count: max(k, 1))
-              defer { scatter.deallocate() }
-              for state in (job * s / jobs)..<((job + 1) * s / jobs) {
-                let range = state * perState..<(state + 1) * perState
-                var total = 0.0
-                var absolute = 0.0
-                for i in range where db.buffer[i] == 0 {
-                  let a = rb.buffer[i / len]
-                  scatter[Int(ab.buffer[i])] += a
-                  total += a
-                  absolute += abs(a)
+    firstOrders.withUnsafeMutableBufferPointer { foBuffer in
+      newPending.withUnsafeMutableBufferPointer { pBuffer in
+        newMaxima.withUnsafeMutableBufferPointer { xBuffer in
+          entropiesAfter.withUnsafeMutableBufferPointer { hBuffer in
+            arms.withUnsafeBufferPointer { armBuffer in
+              detached.withUnsafeBufferPointer { detBuffer in
+                responses.withUnsafeBufferPointer { advBuffer in
+                  logProbs.withUnsafeBufferPointer { lpBuffer in
+                    tokenExps.withUnsafeBufferPointer { teBuffer in
+                      let (fo, pb, xb, hb) = (
+                        SharedMutableBuffer(buffer: foBuffer), SharedMutableBuffer(buffer: pBuffer),
+                        SharedMutableBuffer(buffer: xBuffer), SharedMutableBuffer(buffer: hBuffer)
+                      )
+                      let (ab, db, rb, lb, eb) = (
+                        SharedBuffer(buffer: armBuffer), SharedBuffer(buffer: detBuffer),
+                        SharedBuffer(buffer: advBuffer), SharedBuffer(buffer: lpBuffer), SharedBuffer(buffer: teBuffer)
+                      )
+                      ParallelRows.forEach(jobs, work: s * perState) { job in
+                        guard let base = zs.buffer.baseAddress else { return }
+                        var scatter: UnsafeMutablePointer<Double>?
+                        defer { scatter?.deallocate() }
+                        for state in (job * s / jobs)..<((job + 1) * s / jobs) {
+                          let r = sm[state]
+                          let invS = 1 / r.sumE
+                          let meanLogP = -r.entropy
+                          var total = 0.0
+                          var absolute = 0.0
+                          var t1 = 0.0  // Σ over kept tokens of π·(log π − E log π)·w
+                          var t3 = 0.0  // Σ over kept tokens of π·w
+                          for i in state * perState..<(state + 1) * perState where db.buffer[i] == 0 {
+                            let a = rb.buffer[i / len]
+                            let p = eb.buffer[i] * invS
+                            total += a
+                            absolute += abs(a)
+                            t1 += p * (lb.buffer[i] - meanLogP) * a
+                            t3 += p * a
+                          }
+                          // Σπ², Σπ²·(log π − E log π) and Σπ·(log π − E log π) from the moments.
+                          let p2 = r.sumE2 * invS * invS
+                          let p2d = (r.sumE2X - (r.logPartition + meanLogP) * r.sumE2) * invS * invS
+                          let s1 = c * (t1 - total * p2d)
+                          // −Cov = −(S1 − S3·S2) with S2 = Σπ·(log π − E log π) = 0.
+                          fo.buffer[state] = -s1
+                          let topX = r.maximum - r.shift
+                          let fast =
+                            abs(c * total) * Foundation.exp(topX) * invS <= VectorMath.smallLimit
+                            && abs(c) * absolute + topX <= 700
+                          if fast {
+                            pb.buffer[state] = GRPORowKernels.PendingUpdate(
+                              shift: r.shift, inverseSum: invS, scale: c, weight: total)
+                          } else {
+                            // The dense part is too large for expSmall: update at once.
+                            let sc: UnsafeMutablePointer<Double>
+                            if let scatter {
+                              sc = scatter
+                            } else {
+                              sc = UnsafeMutablePointer<Double>.allocate(capacity: max(k, 1))
+                              sc.initialize(repeating: 0, count: max(k, 1))
+                              scatter = sc
+                            }
+                            _ = Self.scatter(
+                              state, work, arms: ab.buffer, detached: db.buffer, advantages: rb.buffer, into: sc)
+                            let range = state * perState..<(state + 1) * perState
+                            let u = GRPORowKernels.update(
+                              base + state * k, scatter: sc, count: k, softmax: r, total: total, scale: c,
+                              tokenArms: UnsafeBufferPointer(rebasing: ab.buffer[range]), sparseBound: absolute)
+                            fo.buffer[state] = u.firstOrder
+                            hb.buffer[state] = u.entropyAfter
+                            xb.buffer[state] = u.maximum
+                            pb.buffer[state] = nil
+                          }
+                        }
+                      }
+                    }
+                  }
                 }
-                ub.buffer[state] = GRPORowKernels.update(
-                  base + state * k, scatter: scatter, count: k, softmax: sm[state], total: total,
-                  scale: c, tokenArms: UnsafeBufferPointer(rebasing: ab.buffer[range]), sparseBound: absolute)
               }
             }
           }
         }
       }
     }
-    maxima = updates.map(\.maximum)
+    pending = newPending
+    maxima = newMaxima
     var before = 0.0
-    var after = 0.0
-    var change = 0.0
     var first = 0.0
     for state in 0..<s {
+      openBefore[state] = sm[state].entropy
       before += sm[state].entropy
-      after += updates[state].entropyAfter
-      change += updates[state].entropyAfter - sm[state].entropy
-      first += updates[state].firstOrder
+      first += firstOrders[state]
     }
     let count = Double(s)
-    return GRPOStepMeasurement(
-      step: t, entropyBefore: before / count, entropyAfter: after / count, entropyChange: change / count,
+    let current = GRPOStepMeasurement(
+      step: t, entropyBefore: before / count, entropyAfter: .nan, entropyChange: .nan,
       firstOrder: first / count, tokens: n, candidates: candidates.count, clipped: clipped, seconds: 0,
       samplingMargin: margins.min())
+    return (previous, current)
   }
 
   /// The `count` candidates with the smallest key u(seed, i), ties by i.

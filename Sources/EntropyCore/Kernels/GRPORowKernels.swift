@@ -17,6 +17,23 @@ enum GRPORowKernels {
     var logPartition: Double
     /// H(π) = logPartition − Σe·(z − m)/Σe.
     var entropy: Double
+    /// Σe² and Σe²·(z − m): with Σe they give Σπ² and Σπ²·log π, the dense
+    /// part of the first-order prediction (`GRPOBenchmark`, phase 3).
+    var sumE2: Double
+    var sumE2X: Double
+    /// The largest logit of the row (m itself unless the row was updated
+    /// in the same pass, `applyPass`).
+    var maximum: Double
+
+    init(shift: Double, sumE: Double, sumEX: Double, sumE2: Double, sumE2X: Double, maximum: Double) {
+      self.shift = shift
+      self.sumE = sumE
+      logPartition = Foundation.log(sumE)
+      entropy = logPartition - sumEX / sumE
+      self.sumE2 = sumE2
+      self.sumE2X = sumE2X
+      self.maximum = maximum
+    }
   }
 
   /// Stores e = e^(z − m) into `out` for the row maximum m and returns the
@@ -30,60 +47,185 @@ enum GRPORowKernels {
     let m = known ?? RowLoops.maximum(z, count: k)
     var te = V()
     var tx = V()
+    var t2 = V()
+    var t2x = V()
     let full = k / w * w
     var i = 0
     while i < full {
       let end = min(full, i + RowLoops.block)
       var be = V()
       var bx = V()
+      var b2 = V()
+      var b2x = V()
       while i < end {
         let x = RowLoops.load(z, i) - m
         let e = VectorMath.expKernel(x)
         RowLoops.store(e, out, i)
+        let xl = RowLoops.clampLow(x)
+        let e2 = e * e
         be += e
-        bx = VectorMath.fma(e, RowLoops.clampLow(x), bx)
+        bx = VectorMath.fma(e, xl, bx)
+        b2 += e2
+        b2x = VectorMath.fma(e2, xl, b2x)
         i += w
       }
       te += be
       tx += bx
+      t2 += b2
+      t2x += b2x
     }
     if full < k {
       let x = RowLoops.loadTail(z, full, k - full, fill: -.infinity) - m
       let e = VectorMath.expKernel(x)
       RowLoops.storeTail(e, out, full, k - full)
+      let xl = RowLoops.clampLow(x)
       te += e
-      tx = VectorMath.fma(e, RowLoops.clampLow(x), tx)
+      tx = VectorMath.fma(e, xl, tx)
+      t2 += e * e
+      t2x = VectorMath.fma(e * e, xl, t2x)
     }
-    let sumE = te.sum()
-    let logPartition = Foundation.log(sumE)
-    return RowSoftmax(shift: m, sumE: sumE, logPartition: logPartition, entropy: logPartition - tx.sum() / sumE)
+    return RowSoftmax(
+      shift: m, sumE: te.sum(), sumEX: tx.sum(), sumE2: t2.sum(), sumE2X: t2x.sum(), maximum: m)
   }
 
-  /// Replaces e by the running sum of π = e·scale, left to right, in place.
+  /// A row's update left pending by the previous step (`applyPass`): the
+  /// shift, 1/Σe and the scale c = η/N and total weight W of that step.
+  struct PendingUpdate: Sendable {
+    var shift: Double
+    var inverseSum: Double
+    var scale: Double
+    var weight: Double
+  }
+
+  /// Applies a pending update Δz = c·(sc − W·π) to the row in place (π from
+  /// the logits before it, exactly as `update` computes it) and, in the same
+  /// pass, stores e′ = e^(z′ − m) of the updated row into `out` with its
+  /// softmax sums (shift m kept: e′ = e·e^Δz, by `expSmall` at the arms
+  /// without tokens, whose |Δz| the caller bounded by 2⁻⁸, and by the full
+  /// `exp` at the sampled arms afterwards). One read and one write of the
+  /// row and one `exp` per arm for both the update and the next step's
+  /// softmax. On return every entry of `sc` at `tokenArms` is 0 again.
+  static func applyPass(
+    _ z: UnsafeMutablePointer<Double>, scatter sc: UnsafeMutablePointer<Double>, count k: Int,
+    pending u: PendingUpdate, into out: UnsafeMutablePointer<Double>, tokenArms: UnsafeBufferPointer<Int32>
+  ) -> RowSoftmax {
+    let w = RowLoops.width
+    let (m, invS, c, weight) = (u.shift, u.inverseSum, u.scale, u.weight)
+    var te = V()
+    var tx = V()
+    var t2 = V()
+    var t2x = V()
+    var top = V(repeating: -.infinity)
+    @inline(__always) func body(
+      _ zp: UnsafeMutablePointer<Double>, _ sp: UnsafePointer<Double>, _ op: UnsafeMutablePointer<Double>, _ i: Int
+    ) -> (V, V, V, V, V) {
+      let zv = RowLoops.load(zp, i)
+      let e = VectorMath.expKernel(zv - m)
+      let p = e * invS
+      let scv = RowLoops.load(sp, i)
+      let dz = c * (scv - weight * p)
+      let zn = zv + dz
+      RowLoops.store(zn, zp, i)
+      let en = (e * VectorMath.expSmall(dz)).replacing(with: 0, where: scv .!= 0)
+      RowLoops.store(en, op, i)
+      let xl = RowLoops.clampLow(zn - m)
+      let e2 = en * en
+      return (en, en * xl, e2, e2 * xl, zn)
+    }
+    let full = k / w * w
+    var i = 0
+    while i < full {
+      let end = min(full, i + RowLoops.block)
+      var be = V()
+      var bx = V()
+      var b2 = V()
+      var b2x = V()
+      while i < end {
+        let (a1, a2, a3, a4, zn) = body(z, sc, out, i)
+        top = RowLoops.maxLanes(top, zn)
+        be += a1
+        bx += a2
+        b2 += a3
+        b2x += a4
+        i += w
+      }
+      te += be
+      tx += bx
+      t2 += b2
+      t2x += b2x
+    }
+    if full < k {
+      var zt = RowLoops.loadTail(z, full, k - full, fill: -.infinity)
+      var st = RowLoops.loadTail(sc, full, k - full, fill: 0)
+      var ot = V()
+      withUnsafeMutablePointer(to: &zt) { zq in
+        zq.withMemoryRebound(to: Double.self, capacity: w) { zd in
+          withUnsafeMutablePointer(to: &st) { sq in
+            sq.withMemoryRebound(to: Double.self, capacity: w) { sd in
+              withUnsafeMutablePointer(to: &ot) { oq in
+                oq.withMemoryRebound(to: Double.self, capacity: w) { od in
+                  let (a1, a2, a3, a4, zn) = body(zd, sd, od, 0)
+                  top = RowLoops.maxLanes(top, zn)
+                  te += a1
+                  tx += a2
+                  t2 += a3
+                  t2x += a4
+                }
+              }
+            }
+          }
+        }
+      }
+      RowLoops.storeTail(zt, z, full, k - full)
+      RowLoops.storeTail(ot, out, full, k - full)
+    }
+    var sumE = te.sum()
+    var sumEX = tx.sum()
+    var sumE2 = t2.sum()
+    var sumE2X = t2x.sum()
+    // The arms with tokens, each once (sc is cleared as it is read).
+    for a32 in tokenArms {
+      let a = Int(a32)
+      guard sc[a] != 0 else { continue }
+      sc[a] = 0
+      let x = z[a] - m
+      let e = Foundation.exp(x)
+      out[a] = e
+      sumE += e
+      sumEX += e * x
+      sumE2 += e * e
+      sumE2X += e * e * x
+    }
+    return RowSoftmax(shift: m, sumE: sumE, sumEX: sumEX, sumE2: sumE2, sumE2X: sumE2X, maximum: top.max())
+  }
+
+  /// Writes the running sum of π = e·scale, left to right, into `p`.
   ///
   /// Four independent running sums over the row's quarters (a single
   /// chain is one dependent add per arm, about 4 cycles each), then each
   /// quarter is offset by the cdf at the end of the one before. The result
   /// is non-decreasing; its rounding differs from a single left-to-right
   /// sum by a few ulp of the partial sums, as the exps' last bits do.
-  static func cumulate(_ p: UnsafeMutablePointer<Double>, count k: Int, scale: Double) {
+  static func cumulate(
+    _ e: UnsafePointer<Double>, into p: UnsafeMutablePointer<Double>, count k: Int, scale: Double
+  ) {
     let q = k / 4
     var c0 = 0.0
     var c1 = 0.0
     var c2 = 0.0
     var c3 = 0.0
     for j in 0..<q {
-      c0 += p[j] * scale
+      c0 += e[j] * scale
       p[j] = c0
-      c1 += p[q + j] * scale
+      c1 += e[q + j] * scale
       p[q + j] = c1
-      c2 += p[2 * q + j] * scale
+      c2 += e[2 * q + j] * scale
       p[2 * q + j] = c2
-      c3 += p[3 * q + j] * scale
+      c3 += e[3 * q + j] * scale
       p[3 * q + j] = c3
     }
     for j in 4 * q..<k {
-      c3 += p[j] * scale
+      c3 += e[j] * scale
       p[j] = c3
     }
     guard q > 0 else { return }
@@ -188,7 +330,10 @@ enum GRPORowKernels {
     let logZ = s.logPartition
     let meanLog = -s.entropy  // E_π log π
     let cw = c * weight
-    let fast = abs(cw) * invS <= VectorMath.smallLimit && abs(c) * sparseBound <= 700
+    // π ≤ e^(max z − m)/Σe: m is the maximum itself unless the row was
+    // last updated by `applyPass`, which keeps the previous shift.
+    let above = max(0, s.maximum - m)
+    let fast = abs(cw) * invS * Foundation.exp(above) <= VectorMath.smallLimit && abs(c) * sparseBound + above <= 700
     var t1 = V()
     var t2 = V()
     var t3 = V()
