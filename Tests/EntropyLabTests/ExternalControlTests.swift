@@ -64,7 +64,7 @@ struct ExternalControlTests {
     let help = LabHarness.run(session, "help control ratioguard").output
     #expect(help.contains("Source: EntropyLab's reading (no primary source read): the EntropyLab test suite"))
     #expect(help.contains("  limit λ: default 0.5, nats; allowed a number > 0"))
-    #expect(help.contains("  side side: default both; both|up"))
+    #expect(help.contains("  side: default both; both|up"))
     #expect(help.contains("ratioguard_guarded: tokens whose gradient it zeroed"))
     #expect(LabHarness.run(session, "get ratioguard.side").output.contains("up"))
     LabHarness.run(session, "set ratioguard.side=both")

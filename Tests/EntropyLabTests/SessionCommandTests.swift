@@ -41,8 +41,7 @@ import Testing
         Clip-Cov: detach the gradient of a few random tokens whose covariance lies in (ω_low, ω_high).
 
         Source: VERIFIED: Cui et al. 2025 §4.2, Eqs. 11–12; PRIME-RL and verl `compute_policy_loss_clip_cov` (spec paper.md §4.2–4.3)
-        Defaults: paper §4.3, PRIME-RL and verl (the same); the covariance band is in nats × advantage units.
-        The reference Clip-Cov scripts (PRIME-RL, verl) run it with PPO ε = 1/1 ('clip clipcov'), to filter only extreme tokens; the session's clip (default 0.2/0.2) applies until changed.
+        Defaults: paper §4.3, PRIME-RL and verl (the same); the covariance band is in nats × advantage units. The reference Clip-Cov scripts (PRIME-RL, verl) run it with PPO ε = 1/1 ('clip clipcov'), to filter only extreme tokens; the session's clip (default 0.2/0.2) applies until changed.
           ratio r: default 0.0002, fraction of the tokens; allowed in (0, 1]
           low ω_low: default 1; allowed a finite number
           high ω_high: default 5; allowed a finite number

@@ -16,7 +16,9 @@ public protocol EntropyControl: Sendable {
   static var parameters: [ControlParameter] { get }
   /// Where it comes from and how sure that is.
   static var source: ControlSource { get }
-  /// More lines of help: the method, its departures and where it degenerates.
+  /// More help: the method, its departures and where it degenerates. Prose:
+  /// consecutive strings join into one paragraph (break them anywhere), an
+  /// empty string starts another; the help wraps paragraphs at the width.
   static var details: [String] { get }
   /// What it reports each step (counts of tokens, levels of its state).
   static var activity: [ActivityMeasure] { get }

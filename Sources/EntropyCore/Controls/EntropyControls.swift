@@ -9,7 +9,8 @@ import Synchronization
 public enum EntropyControls {
   /// The controls EntropyLab ships.
   public static let builtIn: [any EntropyControl.Type] = [
-    ClipCov.self, KLCov.self, ClipHigher.self, EntropyBonus.self, CISPO.self, AdaptiveEntropy.self,
+    ClipCov.self, KLCov.self, ClipHigher.self, EntropyBonus.self, CISPO.self, AdaptiveEntropy.self, OPEFO.self,
+    EntropyPolarityControl.self, EntrocraftControl.self, Entropic.self,
   ]
 
   private static let added = Mutex<[any EntropyControl.Type]>([])

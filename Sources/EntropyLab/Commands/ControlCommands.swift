@@ -214,17 +214,27 @@ enum ControlCommands {
   /// The source line and each parameter's default, unit and allowed values.
   static func sourceAndDefaults(_ type: any EntropyControl.Type) -> [String] {
     var lines = ["Source: " + type.source.line]
-    lines += type.details
+    lines += paragraphs(type.details)
     lines += type.parameters.map { p in
       let unit = p.unit.isEmpty ? "" : ", " + p.unit
       let value = p.word(p.defaultValue) ?? fmt(p.defaultValue)
-      return "  \(p.name) \(p.symbol): default \(value)\(unit); \(p.choices == nil ? "allowed " : "")\(p.allowed)"
+      let name = p.symbol == p.name ? p.name : p.name + " " + p.symbol
+      return "  \(name): default \(value)\(unit); \(p.choices == nil ? "allowed " : "")\(p.allowed)"
     }
     if !type.activity.isEmpty {
       lines.append("Reports each step (step, history, run, tokens, compare, sweep, export):")
       lines += type.activity.map { "  \($0.key): \($0.summary)" + ($0.kind == .level ? " (its value)" : "") }
     }
     return lines
+  }
+
+  /// A control's `details` as paragraphs: consecutive strings join into one
+  /// (they are pieces of prose, not lines to keep), an empty string starts
+  /// the next, so the help wraps them at the width as whole sentences.
+  static func paragraphs(_ details: [String]) -> [String] {
+    details.split(separator: "", omittingEmptySubsequences: true).map {
+      $0.joined(separator: " ")
+    }
   }
 
   /// `help control NAME`.
