@@ -222,6 +222,14 @@ private enum PlainGRPO {
       mutate(&ours)
       #expect(!GRPOPeerAgreement(ours: [ours], peer: [base]).agrees, "\(name)")
     }
+    // A prediction at rounding level (the collapsed policy of a small run).
+    var noise = base
+    noise.firstOrder = 6.550978418710e-17
+    var ours = noise
+    ours.firstOrder = 5.668245944085832e-21
+    #expect(GRPOPeerAgreement(ours: [ours], peer: [noise]).agrees, "within the 1e-16 floor")
+    ours.firstOrder = 2.2e-16
+    #expect(!GRPOPeerAgreement(ours: [ours], peer: [noise]).agrees, "beyond the floor, relative again")
     let short = GRPOPeerAgreement(ours: [base, base], peer: [base])
     #expect(!short.agrees && short.problem != nil)
     #expect(!GRPOPeerAgreement(ours: [], peer: []).agrees)
