@@ -16,19 +16,26 @@
 #      `run 1000` of a GRPO bandit with S = 8, K = 16, G = 8);
 #   7. times a vocabulary-size session through the shell's commands against
 #      `bench step --no-carry` in the same process (`entropy-lab bench
-#      shell`: each command's seconds, its ratio, the session's peak memory).
+#      shell`: each command's seconds, its ratio, the session's peak memory);
+#   8. runs the sampled GRPO step with Clip-Cov at LLM batch size and its
+#      NumPy peer (`entropy-lab bench grpo`: 512 states x 16 responses x T
+#      tokens over the same K arms; checks agreement itself, prints the
+#      ratio and the peak memory). --grpo-length T sets T (default 256),
+#      --no-grpo skips it (the peer needs about 6 GB at T = 256).
 # Exits 1 if the numbers disagree; the speed goals are reported, not enforced.
 #
 # usage: Benchmarks/compare-numpy.sh [--portable] [--states S] [--arms K] [--steps N] [--lr LR]
+#                                    [--grpo-states S] [--grpo-length T] [--no-grpo]
 # env:   NUMPY_PEER   path of numpy_step.py (default ../shared/bench/numpy_step.py
 #                     beside the repository)
+#        NUMPY_GRPO_PEER path of numpy_grpo_step.py (default beside numpy_step.py)
 #        SCRATCH_PATH swift build scratch path (default .build, or
 #                     .build-portable with --portable)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-states=256 arms=151936 steps=5 lr=0.5 portable=0
+states=256 arms=151936 steps=5 lr=0.5 portable=0 grpo=1 grpo_states=512 grpo_length=256
 while [ $# -gt 0 ]; do
   case "$1" in
     --portable) portable=1; shift ;;
@@ -36,10 +43,14 @@ while [ $# -gt 0 ]; do
     --arms) arms=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --lr) lr=$2; shift 2 ;;
+    --grpo-states) grpo_states=$2; shift 2 ;;
+    --grpo-length) grpo_length=$2; shift 2 ;;
+    --no-grpo) grpo=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 peer=${NUMPY_PEER:-$root/../shared/bench/numpy_step.py}
+grpo_peer=${NUMPY_GRPO_PEER:-$(dirname "$peer")/numpy_grpo_step.py}
 if [ $portable = 1 ]; then
   unset ENTROPYLAB_NATIVE
   build=portable
@@ -123,6 +134,17 @@ echo "== EntropyLab, interactive sizes through the shell's commands: entropy-lab
 
 echo "== EntropyLab, a vocabulary-size session through the shell: entropy-lab bench shell --states $states --arms $arms"
 "$bin" bench shell --states "$states" --arms "$arms" | tee "$work/shell.txt"
+
+grpo_status=0
+if [ $grpo = 1 ]; then
+  echo "== EntropyLab and NumPy, sampled GRPO with Clip-Cov: entropy-lab bench grpo --states $grpo_states --arms $arms --length $grpo_length"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  set +e
+  "$bin" bench grpo --states "$grpo_states" --arms "$arms" --length "$grpo_length" --peer "$grpo_peer" \
+    | tee "$work/grpo.txt"
+  grpo_status=${PIPESTATUS[0]}
+  set -e
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== comparison"
@@ -192,3 +214,7 @@ for line in open(f"{work}/shell.txt"):
     print("  " + line.rstrip())
 sys.exit(0 if ok else 1)
 EOF
+if [ $grpo_status != 0 ]; then
+  echo "bench grpo: EntropyLab and the NumPy peer disagree, or the run failed (status $grpo_status)" >&2
+  exit 1
+fi

@@ -6,7 +6,9 @@ import Foundation
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench", abstract: "Run a benchmark.",
-    subcommands: [StepBench.self, InteractiveBench.self, SweepBench.self, ParseBench.self, ShellBench.self])
+    subcommands: [
+      StepBench.self, InteractiveBench.self, SweepBench.self, ParseBench.self, ShellBench.self, GRPOBench.self,
+    ])
 }
 
 /// `entropy-lab bench step`: the vocabulary-scale exact-step workload of

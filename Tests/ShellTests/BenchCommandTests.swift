@@ -112,3 +112,55 @@ struct BenchCommandTests {
     #expect(run.lines[1].hasPrefix("step (1 × 50, npg, η = 2.5): median "))
   }
 }
+
+/// `entropy-lab bench grpo` at a small size: the step lines, the agreement
+/// with the NumPy peer when python3 with NumPy is present, and refusals.
+@Suite("bench grpo")
+struct GRPOBenchCommandTests {
+  static let small = [
+    "bench", "grpo", "--states", "3", "--arms", "37", "--group", "4", "--length", "5", "--lr", "30", "--ratio", "0.05",
+    "--low", "0.2",
+  ]
+  static let peer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/bench/numpy_grpo_step.py")
+    .path
+  static let hasNumPy: Bool = {
+    guard FileManager.default.fileExists(atPath: peer) else { return false }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import numpy"]
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+  }()
+
+  @Test func printsEveryStepWithItsCountsAlone() throws {
+    let run = try PipedRun.run(Self.small + ["--no-peer"], input: "")
+    #expect(run.status == 0, "\(run.stderr)")
+    let steps = run.stdout.split(separator: "\n").filter { $0.hasPrefix("step ") }
+    #expect(steps.count == 3)
+    #expect(
+      steps.allSatisfy { $0.contains("tokens 60 ") && $0.contains(" clipped 3 ") && $0.contains("sampling_margin") })
+    #expect(run.stdout.contains("peak_resident_mb"))
+    #expect(!run.stdout.contains("NumPy"))
+  }
+
+  @Test(.enabled(if: hasNumPy, "needs python3 with NumPy and ../shared/bench/numpy_grpo_step.py"))
+  func agreesWithThePeerAndPrintsTheRatio() throws {
+    let run = try PipedRun.run(Self.small + ["--peer", Self.peer], input: "")
+    #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    #expect(run.stdout.contains("agreement: all within tolerance"))
+    #expect(run.stdout.contains("ratio ") && run.stdout.contains("(goal ≥ 20×)"))
+    #expect(run.stdout.contains("(goal ≤ 1.5×)"))
+  }
+
+  @Test func refusesAMissingPeerAndAGroupOfOne() throws {
+    let missing = try PipedRun.run(Self.small + ["--peer", "/nonexistent/peer.py"], input: "")
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("NumPy peer not found at /nonexistent/peer.py"))
+    let group = try PipedRun.run(["bench", "grpo", "--group", "1", "--no-peer"], input: "")
+    #expect(group.status == 1)
+    #expect(group.stderr.contains("refused: group (at least 2) out of range (got 1)"))
+  }
+}
