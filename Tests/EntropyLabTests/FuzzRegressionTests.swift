@@ -140,4 +140,26 @@ import Testing
     let large = cpuSeconds(100_000)
     #expect(large <= 20 * small, "10k lines: \(small) s, 100k lines: \(large) s")
   }
+
+  /// The `notebook` fuzz target (CI smoke run, 3 Dec 2026): prose with
+  /// lone carriage returns and backticks, replayed, then saved, gave a
+  /// notebook the parser rejects. What `save` writes must parse again.
+  @Test(arguments: [
+    "```\n\n\n\r\r\np`?_`\r\r\np``\r\r\n```\n`H",
+    "a\rb\n\n```lab\n[1]> policy arms 2\n```\n",
+    "```\n\r```lab\n\r\n```\n",
+  ])
+  func savedProseParsesAgain(text: String) throws {
+    guard let notebook = try? NotebookParser.parse(text, path: "fuzz.md") else { return }
+    let session = Session(seed: 0, isInterrupted: { false })
+    _ = Replayer.replay(notebook, in: session, options: ReplayOptions(mode: .check))
+    let saved = NotebookWriter.notebook(for: session).text
+    do throws(FileError) {
+      let again = try NotebookParser.parse(saved, path: "saved.md")
+      #expect(again.cells.count == notebook.cells.count)
+    } catch {
+      Issue.record(
+        "save wrote a notebook replay rejects: \(error.location): \(error.problem)\n\(saved.debugDescription)")
+    }
+  }
 }

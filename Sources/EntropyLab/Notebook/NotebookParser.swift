@@ -181,8 +181,16 @@ public enum NotebookParser {
   /// its fences would open a `lab` block or leave a block unclosed, each
   /// fence line gets one leading space, which this parser does not read
   /// as a fence (Markdown viewers still do).
+  ///
+  /// Lines are split on the byte 0x0A and read without a trailing "\r", as
+  /// `parse` reads them: split as Characters, "\r\n" is one grapheme, so a
+  /// fence after a lone "\r" went unseen and unescaped, and the saved
+  /// notebook did not parse (found by the `notebook` fuzz target).
   static func proseSafe(_ markdown: String) -> String {
-    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let raw = markdown.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map {
+      String(decoding: $0, as: UTF8.self)
+    }
+    let lines = raw.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
     let safe: Bool
     do {
       safe =
@@ -192,7 +200,7 @@ public enum NotebookParser {
       safe = false
     }
     if safe { return markdown }
-    return lines.map { fence($0) != nil ? " " + $0 : $0 }.joined(separator: "\n")
+    return zip(raw, lines).map { fence($1) != nil ? " " + $0 : $0 }.joined(separator: "\n")
   }
 
   /// Drops a cell's trailing blank output lines (layout, not output).
