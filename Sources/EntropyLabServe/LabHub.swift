@@ -12,6 +12,12 @@ import Synchronization
 /// (`pageMode`: no files at all unless `serve --allow-writes DIR`) and may
 /// not `quit`; lines from the terminal are trusted, as in the shell.
 public actor LabHub {
+  /// Runs the hub's work on its own queue, off the cooperative pool (see
+  /// `HubExecutor`).
+  private nonisolated let executor = HubExecutor()
+
+  public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
   /// The session both sides type into.
   let session: Session
   /// What file commands from the page may do.
@@ -38,6 +44,10 @@ public actor LabHub {
   private let running = RunningFlag()
   /// How many Stops arrived (read and counted without waiting for the actor).
   private let stops = StopCounter()
+  /// The page's Stop, this hub's own flag (the session polls it between
+  /// steps, with the process's Ctrl-C flag for the terminal): two hubs in
+  /// one process, as in the tests, never stop or clear each other's runs.
+  private let stopFlag: InterruptionFlag
 
   struct Subscriber {
     var send: @Sendable (String) -> Void
@@ -49,7 +59,11 @@ public actor LabHub {
   public init(
     seed: UInt64, style: OutputStyle, lesson notebook: Notebook?, path: String?, pageMode: FileAccessPolicy.Mode
   ) {
-    session = Session(seed: notebook?.header?.seed ?? seed, style: style)
+    let stop = InterruptionFlag()
+    stopFlag = stop
+    session = Session(
+      seed: notebook?.header?.seed ?? seed, style: style,
+      isInterrupted: { stop.consume() || Interruption.consume() })
     self.pageMode = pageMode
     if let notebook {
       lesson = LessonCursor(presentation: Presentation(notebook), path: path ?? notebook.path)
@@ -78,7 +92,8 @@ public actor LabHub {
     let before = session.snapshot()
     let cellsBefore = session.cells.count
     Interruption.reset()
-    if let stopsSeen, stops.value > stopsSeen { Interruption.request() }
+    stopFlag.reset()
+    if let stopsSeen, stops.value > stopsSeen { stopFlag.request() }
     running.set(true)
     defer { running.set(false) }
     let cell: CellResult?
@@ -190,8 +205,12 @@ public actor LabHub {
   /// terminal's prompt).
   public nonisolated func interrupt() {
     stops.increment()
-    if running.isSet { Interruption.request() }
+    if running.isSet { stopFlag.request() }
   }
+
+  /// Whether a Stop waits to be seen by the running line (false when no
+  /// line runs: a Stop then leaves nothing behind).
+  public nonisolated var isStopPending: Bool { stopFlag.isSet }
 
   /// How many Stops the hub has had.
   public nonisolated var stopCount: Int { stops.value }

@@ -22,6 +22,9 @@ public final class InterruptionFlag: Sendable {
   public func reset() {
     flag.store(false, ordering: .relaxed)
   }
+
+  /// Whether the flag is set, without clearing it.
+  public var isSet: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// The process's Ctrl-C flag (an `InterruptionFlag`), shared by the signal
