@@ -17,13 +17,13 @@ enum ControlCommands {
     summary: "List the entropy controls with their state, or switch, set or schedule one.",
     details: [
       "'control' alone lists every control: on or off, its settings, its source and how sure that is.",
-      "'control NAME on|off [PARAM VALUE …]' switches it and sets parameters (a choice takes a word:",
-      "'control cwgrpo on center response'); 'control NAME PARAM VALUE' sets without switching.",
-      "'control NAME schedule [PARAM] linear|cos FROM TO over N' moves the parameter (default: the control's",
-      "coefficient) from FROM to TO over the next N steps, p = t/N or ½(1 − cos(πt/N)), then holds TO;",
-      "the value each step used is shown in 'history' as NAME.PARAM. 'schedule constant [VALUE]' ends it.",
-      "'help control NAME' shows the method, its defaults and units, and its source (VERIFIED or",
-      "EntropyLab's reading). Settings keys: NAME.on and NAME.PARAM (set, get, sweep, compare).",
+      "'control NAME on|off [PARAM VALUE …]' switches it and sets parameters (a choice takes a word: "
+        + "'control cwgrpo on center response'); 'control NAME PARAM VALUE' sets without switching.",
+      "'control NAME schedule [PARAM] linear|cos FROM TO over N' moves the parameter (default: the control's "
+        + "coefficient) from FROM to TO over the next N steps, p = t/N or ½(1 − cos(πt/N)), then holds TO; "
+        + "the value each step used is shown in 'history' as NAME.PARAM. 'schedule constant [VALUE]' ends it.",
+      "'help control NAME' shows the method, its defaults and units, and its source (VERIFIED or "
+        + "EntropyLab's reading). Settings keys: NAME.on and NAME.PARAM (set, get, sweep, compare).",
       "Controls act on sampled steps ('update grpo').",
     ],
     subwords: EntropyControls.all.map { $0.name },
