@@ -16,7 +16,7 @@ public struct Bandit: Sendable, Equatable {
   public init(states: Int, arms: Int) {
     self.states = states
     self.arms = arms
-    self.meanRewards = [Double](repeating: 0, count: states * arms)
+    self.meanRewards = RandomFill.zeros(count: states * arms)
   }
 
   /// Sets the mean rewards of state `s`.

@@ -69,19 +69,35 @@ public enum EntropyDynamics {
       nanChange = nanChange || d[i].isNaN
     }
     // min/max skip NaN: a NaN change on a live arm has no exact value.
-    guard !nanChange else { return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: .nan) }
+    let path =
+      nanChange
+      ? Double.nan
+      : pathIntegral(
+        row: z, change: d, low: lo, high: hi, top: top, guess: (m.meanLogit, m.meanD), cached: nil)
+    return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: path)
+  }
+
+  /// The exact ΔH of one row along z + t·d, t ∈ [0, 1], given the live
+  /// range [low, high] of d (no NaN), the largest live logit `top` and
+  /// E_π[z], E_π[d] at t = 0 (the first node's centring guess).
+  ///
+  /// With `cached` e = e^(z − top) (as a caller that has just computed it
+  /// holds it) and a span high − low ≤ 2⁻⁸, each node reuses it:
+  /// e^x = e·e^(t·(d − high)) by `VectorMath.expSmall`, with no full exp
+  /// (`RowKernels.covarianceAlong(cached:...)`). Otherwise as documented at
+  /// `predict(row:change:)`.
+  package static func pathIntegral(
+    row z: UnsafeBufferPointer<Double>, change d: UnsafeBufferPointer<Double>, low lo: Double, high hi: Double,
+    top: Double, guess start: (x: Double, d: Double), cached: UnsafeBufferPointer<Double>?
+  ) -> Double {
     let range = hi - lo
-    guard range > 0 else {
-      // A constant shift of every live logit changes nothing.
-      return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: 0)
-    }
+    // A constant shift of every live logit (or no live arm) changes nothing.
+    guard range > 0 else { return 0 }
     // Clamp in floating point before converting: Int(_:) traps for a range
     // beyond Int.max (a huge but finite Δz such as 1e20) or +∞.
-    guard range <= maxResolvedSpan else {
-      // The integrand's features are narrower than the quadrature can see:
-      // say so with NaN rather than print a wrong "exact" value.
-      return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: .nan)
-    }
+    // The integrand's features are narrower than the quadrature can see:
+    // say so with NaN rather than print a wrong "exact" value.
+    guard range <= maxResolvedSpan else { return .nan }
     let panels = max(1, Int((range / 2).rounded(.up)))
     let rule = GaussLegendre.pathRule(panelSpan: range / Double(panels))
     let integral: Double
@@ -90,12 +106,18 @@ public enum EntropyDynamics {
       // t·range ≤ 512 above the row maximum along the path, and each node
       // is centred on the means of the one before (`integrate` visits the
       // nodes in ascending t).
-      var guess = (x: m.meanLogit, d: m.meanD)
+      var guess = start
       var last = 0.0
+      let e = range <= VectorMath.smallLimit ? cached : nil
       integral = rule.integrate(panels: panels) { t in
         guess.x += (t - last) * guess.d
         last = t
-        let r = RowKernels.covarianceAlong(z, d, t: t, top: top, high: hi, guess: guess)
+        let r =
+          if let e {
+            RowKernels.covarianceAlong(cached: e, z, d, t: t, top: top, high: hi, guess: guess)
+          } else {
+            RowKernels.covarianceAlong(z, d, t: t, top: top, high: hi, guess: guess)
+          }
         guess = (r.meanX, r.meanD)
         return r.covariance
       }
@@ -106,7 +128,7 @@ public enum EntropyDynamics {
         }
       }
     }
-    return EntropyPrediction(firstOrder: first, secondOrder: second, pathIntegral: -integral)
+    return -integral
   }
 
   /// Per-state predictions for a full S × K change, and their mean over

@@ -79,9 +79,15 @@ public struct GaussLegendre: Sendable, Equatable {
   /// The 4-node path rule, for panel spans up to 0.05.
   static let pathRule4 = GaussLegendre(nodes: 4)
 
+  /// Three nodes, for panel spans up to 0.01 (`pathRule(panelSpan:)`).
+  static let pathRule3 = GaussLegendre(nodes: 3)
+
+  /// Two nodes, for panel spans up to 4e-4 (`pathRule(panelSpan:)`).
+  static let pathRule2 = GaussLegendre(nodes: 2)
+
   /// The path-integral rule for a panel over which Δz spans `σ` (at most 2,
-  /// as `EntropyDynamics.predict` chooses its panels): 4 nodes up to 0.05,
-  /// 8 up to 0.5, else 16.
+  /// as `EntropyDynamics.predict` chooses its panels): 2 nodes up to 4e-4,
+  /// 3 up to 0.01, 4 up to 0.05, 8 up to 0.5, else 16.
   ///
   /// Why these suffice. Along z + t·Δz the integrand Cov_{π_t}(log π_t, Δz)
   /// is analytic wherever Z(t) = Σ_a π_a·e^(t·Δz_a) ≠ 0, and with Δz centred
@@ -95,9 +101,13 @@ public struct GaussLegendre: Sendable, Equatable {
   /// at most (64/15)·M·ρ^(2−2n)/(ρ² − 1) (Trefethen, ATAP Thm 19.3, for
   /// n nodes): about 7e-17·M for 4 nodes at σ = 0.05, 1e-17·M for 8 at
   /// σ = 0.5 and 3e-17·M for 16 at σ = 2 — below double rounding of M in
-  /// each tier. The tiers make the shell's `step` and `predict` at
-  /// K = 10,000 1.3–1.7× faster (`entropy-lab bench interactive`).
+  /// each tier. The two smallest tiers are set by the same bound: 3 nodes
+  /// up to σ = 0.01 (ρ ≈ 628, 4.27·ρ⁻⁶ ≈ 6.9e-17) and 2 up to σ = 4e-4
+  /// (ρ ≈ 15,708, 4.27·ρ⁻⁴ ≈ 7.0e-17) — the vocabulary case, where the
+  /// span of Δz = η·π ⊙ A is of the order of η·max π. The tiers make
+  /// the shell's `step` and `predict` at K = 10,000 1.3–1.7× faster
+  /// (`entropy-lab bench interactive`).
   public static func pathRule(panelSpan σ: Double) -> GaussLegendre {
-    σ <= 0.05 ? pathRule4 : σ <= 0.5 ? pathRule8 : pathRule
+    σ <= 4e-4 ? pathRule2 : σ <= 0.01 ? pathRule3 : σ <= 0.05 ? pathRule4 : σ <= 0.5 ? pathRule8 : pathRule
   }
 }

@@ -27,7 +27,7 @@ public struct Policy: Sendable, Equatable {
     try MemoryBudget.check(states: states, arms: arms)
     self.states = states
     self.arms = arms
-    self.logits = [Double](repeating: 0, count: states * arms)
+    self.logits = RandomFill.zeros(count: states * arms)
   }
 
   /// A policy from a full row-major logit buffer.

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// The path integral's node count falls with the step (16 nodes per panel,
-/// 8 when Δz spans at most 0.5 per panel, 4 at most 0.05): at each tier's
+/// 8 when Δz spans at most 0.5 per panel, 4 at most 0.05, 3 at most 0.01,
+/// 2 at most 4e-4): at each tier's
 /// largest span the result must still equal a far finer quadrature of a
 /// plainly written integrand.
 ///
@@ -17,8 +18,8 @@ import Testing
 /// 1,024 terms is ≈ 1e-14 relative. Measured: half the nodes misses by
 /// 1e-8 at span 0.05 and 2e-12 at span 0.5 (`coarserRulesFail`), so the
 /// comparison sees quadrature error of that size; at span 2, 8 nodes would
-/// still pass (4e-15): the 16-node tier follows the worst-case bound, not
-/// these rows.
+/// still pass (4e-15), and at span 0.01 two nodes (4.4e-13 relative): the
+/// 16- and 3-node tiers follow the worst-case bound, not these rows.
 @Suite("Path rule tiers keep the path integral exact")
 struct PathRuleTierTests {
   static let relative = 1e-13
@@ -65,7 +66,9 @@ struct PathRuleTierTests {
     var testDescription: String { "span \(span), K = \(arms)" }
   }
 
-  static let cases: [Case] = [0.05, 0.5, 2, 9.5].flatMap { s in [2, 16, 1024].map { Case(span: s, arms: $0) } }
+  static let cases: [Case] = [4e-4, 0.01, 0.05, 0.5, 2, 9.5].flatMap { s in
+    [2, 16, 1024].map { Case(span: s, arms: $0) }
+  }
 
   @Test("each tier at its largest span matches a 24-node, 8-panel reference", arguments: cases)
   func tierMatchesReference(_ c: Case) {
@@ -83,10 +86,11 @@ struct PathRuleTierTests {
     }
   }
 
-  @Test("half the nodes at the 4- and 8-node tiers' largest spans would fail this tolerance")
+  @Test(
+    "one node at the 2-node tier's largest span, half the nodes at the 4- and 8-node tiers', would fail this tolerance")
   func coarserRulesFail() {
     var g = SplitMix64(seed: 7)
-    for (span, nodes) in [(0.05, 2), (0.5, 4)] {
+    for (span, nodes) in [(4e-4, 1), (0.05, 2), (0.5, 4)] {
       var worst = 0.0
       for scale in [0.5, 3, 8] {
         let (z, d) = Self.row(arms: 16, scale: scale, span: span, dead: false, using: &g)
@@ -98,9 +102,13 @@ struct PathRuleTierTests {
     }
   }
 
-  @Test("the rule per panel span: 4 nodes to 0.05, 8 to 0.5, else 16")
+  @Test("the rule per panel span: 2 nodes to 4e-4, 3 to 0.01, 4 to 0.05, 8 to 0.5, else 16")
   func tiers() {
-    #expect(GaussLegendre.pathRule(panelSpan: 1e-9).nodes.count == 4)
+    #expect(GaussLegendre.pathRule(panelSpan: 1e-9).nodes.count == 2)
+    #expect(GaussLegendre.pathRule(panelSpan: 4e-4).nodes.count == 2)
+    #expect(GaussLegendre.pathRule(panelSpan: 4.000_001e-4).nodes.count == 3)
+    #expect(GaussLegendre.pathRule(panelSpan: 0.01).nodes.count == 3)
+    #expect(GaussLegendre.pathRule(panelSpan: 0.010_000_1).nodes.count == 4)
     #expect(GaussLegendre.pathRule(panelSpan: 0.05).nodes.count == 4)
     #expect(GaussLegendre.pathRule(panelSpan: 0.050_000_1).nodes.count == 8)
     #expect(GaussLegendre.pathRule(panelSpan: 0.5).nodes.count == 8)

@@ -228,8 +228,9 @@ extension RowKernels {
     acc.max = newMax
   }
 
-  /// Subtracts `c` from every finite logit of the row.
+  /// Subtracts `c` from every finite logit of the row, as `Policy.apply`
+  /// does: clamped at −greatestFiniteMagnitude, so a live logit stays live.
   static func recentre(_ z: UnsafeMutableBufferPointer<Double>, by c: Double) {
-    for i in z.indices where z[i] > -.infinity { z[i] -= c }
+    for i in z.indices where z[i] > -.infinity { z[i] = max(z[i] - c, -Double.greatestFiniteMagnitude) }
   }
 }

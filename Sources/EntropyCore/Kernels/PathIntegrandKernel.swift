@@ -183,6 +183,72 @@ extension RowKernels {
     return (sxd.sum() / total - mx * md, mx + gx + c, md + gd)
   }
 
+  /// The single-pass integrand with e^(z − top) already at hand (`cached`,
+  /// as `planRow` leaves it): e^x = e^(z − top)·e^(t·(d − high)) with the
+  /// second factor by `VectorMath.expSmall`, so a node costs no full exp.
+  /// Otherwise the same sums, centring and result as
+  /// `covarianceAlong(_:_:t:top:high:guess:)`.
+  ///
+  /// Requirements: every live |t·(d − high)| ≤ `VectorMath.smallLimit`
+  /// (the caller's span high − low is at most 2⁻⁸ and t ∈ [0, 1]);
+  /// `cached` holds e^(z − top) for every arm (0 on dead arms).
+  static func covarianceAlong(
+    cached e0: UnsafeBufferPointer<Double>, _ z: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>,
+    t: Double, top: Double, high: Double, guess: (x: Double, d: Double)
+  ) -> (covariance: Double, meanX: Double, meanD: Double) {
+    precondition(d.count == z.count && e0.count >= z.count, "d and the cache must have one value per arm")
+    guard let zp = z.baseAddress, let dp = d.baseAddress, let ep = e0.baseAddress else {
+      return (0, guess.x, guess.d)
+    }
+    let k = z.count
+    let w = RowLoops.width
+    let c = top + t * high
+    let gx = guess.x - c
+    let gd = guess.d
+    var se = RowLoops.V()
+    var sx = RowLoops.V()
+    var sd = RowLoops.V()
+    var sxd = RowLoops.V()
+    var i = 0
+    while i < k {
+      let end = min(k, i + RowLoops.block)
+      var be = RowLoops.V()
+      var bx = RowLoops.V()
+      var bd = RowLoops.V()
+      var bxd = RowLoops.V()
+      while i < end {
+        // The last vector padded: z = −∞ (dead), d = 0, e = 0.
+        let whole = i + w <= k
+        let zv = whole ? RowLoops.load(zp, i) : RowLoops.loadTail(zp, i, k - i, fill: -.infinity)
+        let dv = whole ? RowLoops.load(dp, i) : RowLoops.loadTail(dp, i, k - i, fill: 0)
+        let ev = whole ? RowLoops.load(ep, i) : RowLoops.loadTail(ep, i, k - i, fill: 0)
+        let dead = zv .== -.infinity
+        let dl = dv.replacing(with: 0, where: dead)
+        // 0 on dead arms (e = 0 there), so a large `high` cannot make
+        // expSmall's polynomial infinite and 0·∞ a NaN.
+        let step = (t * (dl - high)).replacing(with: 0, where: dead)
+        let x = (zv - top) + step
+        let e = ev * VectorMath.expSmall(step)
+        let ex = e * (RowLoops.clampLow(x) - gx)
+        let dc = dl - gd
+        be += e
+        bx += ex
+        bd = VectorMath.fma(e, dc, bd)
+        bxd = VectorMath.fma(ex, dc, bxd)
+        i += w
+      }
+      se += be
+      sx += bx
+      sd += bd
+      sxd += bxd
+    }
+    let total = se.sum()
+    guard total > 0, total.isFinite else { return (.nan, guess.x, guess.d) }
+    let mx = sx.sum() / total
+    let md = sd.sum() / total
+    return (sxd.sum() / total - mx * md, mx + gx + c, md + gd)
+  }
+
   /// z + t·d, keeping −∞ (a dead arm's d, possibly non-finite, is ignored).
   @inline(__always)
   static func along(_ zv: RowLoops.V, _ dv: RowLoops.V, _ t: Double) -> RowLoops.V {

@@ -33,13 +33,55 @@ package enum RandomFill {
 
   /// Sets `out[i] = u(i)`, the i-th `nextUnit()` of `generator`, and moves
   /// it on by count draws.
+  ///
+  /// Eight draws at a time (`units(_:at:)`): SplitMix64 is integer
+  /// arithmetic and (x >> 11)·2⁻⁵³ is exact, so the vector form gives the
+  /// scalar draws bit for bit.
   static func uniform(_ out: UnsafeMutableBufferPointer<Double>, using generator: inout SplitMix64) {
     let g = generator
     let o = SharedMutableBuffer(buffer: out)
     forEachRange(count: out.count) { range in
-      for i in range { o.buffer[i] = g.unit(at: UInt64(i)) }
+      guard let base = o.buffer.baseAddress else { return }
+      var i = range.lowerBound
+      while i + 8 <= range.upperBound {
+        UnsafeMutableRawPointer(base + i).storeBytes(of: units(g, at: UInt64(i)), as: SIMD8<Double>.self)
+        i += 8
+      }
+      while i < range.upperBound {
+        base[i] = g.unit(at: UInt64(i))
+        i += 1
+      }
     }
     generator.skip(UInt64(out.count))
+  }
+
+  /// `g.unit(at: k + j)` for j = 0 ..< 8, on vectors (`SplitMix64.mix`'s
+  /// steps lane by lane).
+  @inline(__always)
+  static func units(_ g: SplitMix64, at k: UInt64) -> SIMD8<Double> {
+    let lanes = SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7)
+    let counter = SIMD8<UInt64>(repeating: k) &+ lanes
+    let x = SIMD8<UInt64>(repeating: g.state) &+ counter &* SplitMix64.increment
+    var z = x &+ SplitMix64.increment
+    z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+    z = z ^ (z &>> 31)
+    // Below 2⁵³: exact as a signed conversion, which x86 has in hardware.
+    return SIMD8<Double>(SIMD8<Int64>(truncatingIfNeeded: z &>> 11)) * 0x1p-53
+  }
+
+  /// `count` zeros, written on every core: a vocabulary-size array's pages
+  /// are first touched (faulted in and cleared by the kernel) in parallel,
+  /// which is most of what allocating it costs.
+  static func zeros(count n: Int) -> [Double] {
+    [Double](unsafeUninitializedCapacity: n) { buffer, initialized in
+      let o = SharedMutableBuffer(buffer: buffer)
+      forEachRange(count: n) { range in
+        guard let base = o.buffer.baseAddress else { return }
+        (base + range.lowerBound).initialize(repeating: 0, count: range.count)
+      }
+      initialized = n
+    }
   }
 }
 

@@ -24,6 +24,12 @@ package struct RowwiseStepPlan: Sendable {
   /// Whether every live z + Δz (and its Δz) is finite: `Policy.apply`
   /// would accept the step.
   package var applicable: Bool
+  /// V = E_π μ per state with exact advantages (0 with hand-set ones).
+  package var values: [Double] = []
+  /// Per state, what `apply` computes Δz from (`RowPlan.update`).
+  package var updates: [RowUpdate?] = []
+  /// Whether the step is NPG (Δz = η·(A − ē)) rather than PG.
+  package var natural = false
 
   /// The mean over states of each prediction, summed in state order
   /// (as `EntropyDynamics.predict(policy:change:)`).
@@ -40,17 +46,19 @@ package struct RowwiseStepPlan: Sendable {
 }
 
 /// An exact step of a whole policy computed one row at a time on every
-/// core: the same kernels, in the same order per row, as
-/// `UpdateRule.stepShaped`, `EntropyDynamics.predict(policy:change:)` and
-/// `Policy.apply`, so every number is bit-for-bit the one the array-at-a-
-/// time path gives, but with no S × K temporary (A and Δz live in one row
-/// of scratch per thread).
+/// core, with no S × K temporary (e and Δz live in rows of scratch per
+/// thread) and one full `exp` per arm to plan and one to apply
+/// (`RowKernels.planRow`, `RowKernels.exactStepInPlace`). The numbers are
+/// those of the array-at-a-time path (`UpdateRule.stepShaped`,
+/// `EntropyDynamics.predict(policy:change:)`, `Policy.apply`) to within a
+/// few ulp: the sums are taken with the row maximum known rather than
+/// online (RowwiseStepTests compares the two paths).
 ///
 /// A step is two phases, so that a refused step changes nothing: `plan`
-/// reads the policy and decides (predictions, finiteness), `apply`
-/// recomputes each row's Δz (deterministic, so identical) and writes it in
-/// place. Callers that keep Δz pass a buffer to `plan` and the same buffer
-/// to `apply`, which then skips the recomputation.
+/// reads the policy and decides (predictions, finiteness) and keeps a few
+/// sums per row; `apply` writes each row in place from those sums, which
+/// gives the Δz `plan` checked, bit for bit (the same expression of the
+/// same numbers).
 package enum RowwiseExactStep {
   /// Rows per parallel job: a few per core, each job allocating its
   /// scratch rows once.
@@ -78,24 +86,6 @@ package enum RowwiseExactStep {
     }
   }
 
-  /// Row `s` of the advantages: the manual row itself, or μ − V computed
-  /// into `scratch` exactly as `Bandit.advantages(under:)` does.
-  static func advantages(
-    _ source: SharedAdvantages, row s: Int, arms: Int, logits z: UnsafeBufferPointer<Double>,
-    scratch: UnsafeMutableBufferPointer<Double>
-  ) -> UnsafeBufferPointer<Double> {
-    let r = (s * arms)..<((s + 1) * arms)
-    switch source {
-    case .manual(let all):
-      return UnsafeBufferPointer(rebasing: all.buffer[r])
-    case .exact(let mu):
-      let row = UnsafeBufferPointer(rebasing: mu.buffer[r])
-      let v = RowKernels.expectation(z, row)
-      for i in 0..<arms { scratch[i] = row[i] - v }
-      return UnsafeBufferPointer(scratch)
-    }
-  }
-
   /// The advantages' buffers, shared read-only by the row jobs.
   enum SharedAdvantages: @unchecked Sendable {
     case exact(SharedBuffer<Double>)
@@ -112,35 +102,47 @@ package enum RowwiseExactStep {
     }
   }
 
-  /// State `s`'s row of the advantages and of Δz, as the whole-array
-  /// computation gives them.
+  /// The row of μ (exact advantages) or of the hand-set A for state `s`.
+  static func weights(_ source: SharedAdvantages, row r: Range<Int>) -> (UnsafeBufferPointer<Double>, exact: Bool) {
+    switch source {
+    case .exact(let mu): return (UnsafeBufferPointer(rebasing: mu.buffer[r]), true)
+    case .manual(let a): return (UnsafeBufferPointer(rebasing: a.buffer[r]), false)
+    }
+  }
+
+  /// State `s`'s row of the advantages and of Δz, as `plan` computes them
+  /// (for `show`'s per-arm table).
   package static func row(
     _ s: Int, of policy: Policy, rule: UpdateRule, advantages source: StepAdvantages, learningRate eta: Double
   ) -> (advantages: [Double], delta: [Double]) {
     let k = policy.arms
     var a = [Double](repeating: 0, count: k)
     var d = [Double](repeating: 0, count: k)
+    var e = [Double](repeating: 0, count: k)
     policy.logits.withUnsafeBufferPointer { zAll in
       withShared(source) { adv in
-        a.withUnsafeMutableBufferPointer { aOut in
+        let r = (s * k)..<((s + 1) * k)
+        let zRow = UnsafeBufferPointer(rebasing: zAll[r])
+        let (w, exact) = weights(adv, row: r)
+        let p = e.withUnsafeMutableBufferPointer { eOut in
           d.withUnsafeMutableBufferPointer { dOut in
-            let zRow = UnsafeBufferPointer(rebasing: zAll[(s * k)..<((s + 1) * k)])
-            let aRow = advantages(adv, row: s, arms: k, logits: zRow, scratch: aOut)
-            if aRow.baseAddress != UnsafePointer(aOut.baseAddress) {
-              for i in 0..<k { aOut[i] = aRow[i] }
-            }
-            _ = RowKernels.exactDirection(zRow, advantages: aRow, learningRate: eta, natural: rule == .npg, into: dOut)
+            RowKernels.planRow(
+              zRow, w, exact: exact, learningRate: eta, natural: rule == .npg, pathIntegral: false, e: eOut,
+              delta: dOut)
           }
         }
+        for i in 0..<k { a[i] = exact ? w[i] - p.value : w[i] }
       }
     }
     return (a, d)
   }
 
-  /// Reads the policy and plans one exact step of `rule`: per state, the
-  /// predictions of ΔH (with the path integral when `pathIntegral`; else
-  /// NaN there, and only the moments are computed), E_π A, H before and
-  /// whether the step is finite. Writes Δz into `delta` when given (S × K).
+  /// Reads the policy and plans one exact step of `rule`
+  /// (`RowKernels.planRow`, one row at a time on every core): per state,
+  /// the predictions of ΔH (with the path integral when `pathIntegral`;
+  /// else NaN there), E_π A, H before, V, whether the step is finite, and
+  /// the sums `apply` starts from. Writes Δz into `delta` when given
+  /// (S × K).
   ///
   /// Requirements: the advantages S × K (callers' own state).
   package static func plan(
@@ -149,109 +151,100 @@ package enum RowwiseExactStep {
   ) -> RowwiseStepPlan {
     let (states, arms) = (policy.states, policy.arms)
     let natural = rule == .npg
-    var predictions = [EntropyPrediction](repeating: .zero, count: states)
-    var means = [Double](repeating: 0, count: states)
-    var entropies = [Double](repeating: 0, count: states)
-    var deltaFinite = [Bool](repeating: true, count: states)
-    var applicable = [Bool](repeating: true, count: states)
+    var rows = [RowPlan](repeating: .dead, count: states)
     let out = delta.map { SharedMutableBuffer(buffer: $0) }
     policy.logits.withUnsafeBufferPointer { zAll in
       withShared(source) { adv in
-        predictions.withUnsafeMutableBufferPointer { pOut in
-          means.withUnsafeMutableBufferPointer { mOut in
-            entropies.withUnsafeMutableBufferPointer { hOut in
-              deltaFinite.withUnsafeMutableBufferPointer { dfOut in
-                applicable.withUnsafeMutableBufferPointer { apOut in
-                  let z = SharedBuffer(buffer: zAll)
-                  let (p, m, h) = (
-                    SharedMutableBuffer(buffer: pOut), SharedMutableBuffer(buffer: mOut),
-                    SharedMutableBuffer(buffer: hOut)
-                  )
-                  let (df, ap) = (SharedMutableBuffer(buffer: dfOut), SharedMutableBuffer(buffer: apOut))
-                  // A path integral visits each arm a few dozen times.
-                  forEachBlock(states: states, arms: arms, work: states * arms * (pathIntegral ? 16 : 4)) {
-                    rows, aScratch, dScratch in
-                    for s in rows {
-                      let r = (s * arms)..<((s + 1) * arms)
-                      let zRow = UnsafeBufferPointer(rebasing: z.buffer[r])
-                      let aRow = advantages(adv, row: s, arms: arms, logits: zRow, scratch: aScratch)
-                      let dRow = out.map { UnsafeMutableBufferPointer(rebasing: $0.buffer[r]) } ?? dScratch
-                      m.buffer[s] = RowKernels.exactDirection(
-                        zRow, advantages: aRow, learningRate: eta, natural: natural, into: dRow)
-                      let d = UnsafeBufferPointer(dRow)
-                      if pathIntegral {
-                        p.buffer[s] = EntropyDynamics.predict(row: zRow, change: d)
-                      } else {
-                        // `EntropyDynamics.predict`'s first two, from the same moments.
-                        let mo = RowKernels.moments(zRow, d)
-                        let first = -mo.covariance
-                        p.buffer[s] = EntropyPrediction(
-                          firstOrder: first, secondOrder: first - 0.5 * (mo.varianceD + mo.thirdMoment),
-                          pathIntegral: .nan)
-                      }
-                      h.buffer[s] = RowKernels.entropy(zRow)
-                      df.buffer[s] = d.allSatisfy(\.isFinite)
-                      ap.buffer[s] = RowKernels.liveSumIsFinite(zRow, d)
-                    }
-                  }
-                }
-              }
+        rows.withUnsafeMutableBufferPointer { rowsOut in
+          let z = SharedBuffer(buffer: zAll)
+          let plans = SharedMutableBuffer(buffer: rowsOut)
+          // A path integral reads each arm once per node (4 at a vocabulary's span).
+          forEachBlock(states: states, arms: arms, work: states * arms * (pathIntegral ? 16 : 4)) {
+            rowRange, eScratch, dScratch in
+            for s in rowRange {
+              let r = (s * arms)..<((s + 1) * arms)
+              let (w, exact) = weights(adv, row: r)
+              let dRow = out.map { UnsafeMutableBufferPointer(rebasing: $0.buffer[r]) } ?? dScratch
+              plans.buffer[s] = RowKernels.planRow(
+                UnsafeBufferPointer(rebasing: z.buffer[r]), w, exact: exact, learningRate: eta, natural: natural,
+                pathIntegral: pathIntegral, e: eScratch, delta: dRow)
             }
           }
         }
       }
     }
     return RowwiseStepPlan(
-      predictions: predictions, meanAdvantage: means, entropyBefore: entropies,
-      deltaFinite: !deltaFinite.contains(false), applicable: !applicable.contains(false))
+      predictions: rows.map(\.prediction), meanAdvantage: rows.map(\.meanAdvantage),
+      entropyBefore: rows.map(\.entropy), deltaFinite: rows.allSatisfy(\.deltaFinite),
+      applicable: rows.allSatisfy(\.applicable), values: rows.map(\.value), updates: rows.map(\.update),
+      natural: natural)
   }
 
-  /// Applies the step `plan` accepted, in place: per row Δz (from `delta`
-  /// when given, else recomputed from the same logits and advantages),
-  /// z += Δz on live arms, re-centring as `Policy.apply` does. Returns H
-  /// per state after the step.
+  /// What `apply` leaves: H and V = E_π μ per state after the step.
+  package struct Applied: Sendable {
+    /// H per state after the step.
+    package var entropies: [Double]
+    /// V per state after the step (`Bandit.values` of the new policy).
+    package var values: [Double]
+
+    /// The mean entropy after, as `Policy.meanEntropy`.
+    package var meanEntropy: Double { entropies.reduce(0, +) / Double(entropies.count) }
+    /// The expected reward after, as `Bandit.expectedReward(under:)`.
+    package var expectedReward: Double { values.reduce(0, +) / Double(values.count) }
+  }
+
+  /// Applies the step `plan` accepted, in place, two passes over each row:
+  /// `RowKernels.updateRow` writes z + Δz with the Δz `plan` checked (the
+  /// same expression of the same numbers, so bit for bit; A = μ − V formed
+  /// in registers) and re-centres a row past ±2²⁰ as `Policy.apply` does;
+  /// then `RowKernels.directSums` of the new row give H and V = E_π μ —
+  /// the function `plan` takes them from, so the entropy and value after
+  /// this step are bit for bit those before the next.
   ///
   /// Requirements: `plan` of the same policy, rule, advantages and η
-  /// returned `applicable` (so no row can fail half-way).
+  /// returned `applicable` (so no row can fail half-way); `bandit` is the
+  /// one whose values are wanted.
   package static func apply(
-    _ policy: inout Policy, rule: UpdateRule, advantages source: StepAdvantages, learningRate eta: Double,
-    delta: UnsafeBufferPointer<Double>? = nil
-  ) -> [Double] {
+    _ policy: inout Policy, plan: RowwiseStepPlan, advantages source: StepAdvantages, rewards bandit: Bandit
+  ) -> Applied {
     let (states, arms) = (policy.states, policy.arms)
-    let natural = rule == .npg
+    let natural = plan.natural
     var entropies = [Double](repeating: 0, count: states)
-    let given = delta.map { SharedBuffer(buffer: $0) }
+    var values = [Double](repeating: 0, count: states)
+    let updates = plan.updates
     policy.logits.withUnsafeMutableBufferPointer { zAll in
       withShared(source) { adv in
-        entropies.withUnsafeMutableBufferPointer { hOut in
-          let z = SharedMutableBuffer(buffer: zAll)
-          let h = SharedMutableBuffer(buffer: hOut)
-          forEachBlock(states: states, arms: arms, work: states * arms * 4) { rows, aScratch, dScratch in
-            for s in rows {
-              let r = (s * arms)..<((s + 1) * arms)
-              let zRow = UnsafeMutableBufferPointer(rebasing: z.buffer[r])
-              let d: UnsafeBufferPointer<Double>
-              if let given {
-                d = UnsafeBufferPointer(rebasing: given.buffer[r])
-              } else {
-                let aRow = advantages(adv, row: s, arms: arms, logits: UnsafeBufferPointer(zRow), scratch: aScratch)
-                _ = RowKernels.exactDirection(
-                  UnsafeBufferPointer(zRow), advantages: aRow, learningRate: eta, natural: natural, into: dScratch)
-                d = UnsafeBufferPointer(dScratch)
-              }
-              // `plan` checked this row: addToLive cannot fail here.
-              let m = RowKernels.addToLive(zRow, d) ?? 0
-              if abs(m) > Policy.recentreThreshold {
-                for i in zRow.indices where zRow[i].isFinite {
-                  zRow[i] = max(zRow[i] - m, -Double.greatestFiniteMagnitude)
+        bandit.meanRewards.withUnsafeBufferPointer { muAll in
+          entropies.withUnsafeMutableBufferPointer { hOut in
+            values.withUnsafeMutableBufferPointer { vOut in
+              let z = SharedMutableBuffer(buffer: zAll)
+              let mu = SharedBuffer(buffer: muAll)
+              let (h, v) = (SharedMutableBuffer(buffer: hOut), SharedMutableBuffer(buffer: vOut))
+              forEachBlock(states: states, arms: arms, work: states * arms * 4) { rows, _, _ in
+                for s in rows {
+                  // No finite logit: unchanged, H = 0 and V = 0 (as `entropy`, `expectation`).
+                  guard let u = updates[s] else { continue }
+                  let r = (s * arms)..<((s + 1) * arms)
+                  let zRow = UnsafeMutableBufferPointer(rebasing: z.buffer[r])
+                  let (w, _) = weights(adv, row: r)
+                  var m = RowKernels.updateRow(
+                    zRow, w, offset: u.offset, shift: u.shift, meanA: u.meanA, scale: u.scale, natural: natural)
+                  if abs(m) > Policy.recentreThreshold {
+                    RowKernels.recentre(zRow, by: m)
+                    m = zRow.baseAddress.map { RowLoops.maximum($0, count: arms) } ?? 0
+                  }
+                  guard let zp = zRow.baseAddress, let mp = mu.buffer.baseAddress else { continue }
+                  let sums = RowKernels.directSums(
+                    UnsafePointer(zp), mp + r.lowerBound, count: arms, shift: m, storing: nil)
+                  h.buffer[s] = sums.entropy
+                  v.buffer[s] = sums.ew.sum() / sums.e.sum()
                 }
               }
-              h.buffer[s] = RowKernels.entropy(UnsafeBufferPointer(zRow))
             }
           }
         }
       }
     }
-    return entropies
+    return Applied(entropies: entropies, values: values)
   }
 }

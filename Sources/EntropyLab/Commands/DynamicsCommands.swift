@@ -55,6 +55,14 @@ enum DynamicsCommands {
       guard p.firstOrder.isFinite, p.secondOrder.isFinite else {
         throw LabError(.nonFiniteUpdate, command: args.command, expected: args.usage)
       }
+      // The plan summed V per state with exact advantages; hand-set ones
+      // need the values' own pass.
+      let reward: Double
+      if case .exact = state.advantages {
+        reward = plan.values.reduce(0, +) / Double(plan.values.count)
+      } else {
+        reward = state.bandit.expectedReward(under: state.policy)
+      }
       let table = Table(
         columns: [
           .init("H", key: "entropy_before"), .init("1st order", key: "first_order"),
@@ -63,9 +71,9 @@ enum DynamicsCommands {
         ],
         rows: [
           [
-            .number(state.policy.meanEntropy, .value), .number(p.firstOrder, .change),
+            .number(plan.meanEntropyBefore, .value), .number(p.firstOrder, .change),
             .number(p.secondOrder, .change), .number(p.pathIntegral, .change),
-            .number(state.bandit.expectedReward(under: state.policy), .value),
+            .number(reward, .value),
           ]
         ],
         jsonPrefix: [("kind", .string("predict")), ("rule", .string(state.rule.rawValue))])

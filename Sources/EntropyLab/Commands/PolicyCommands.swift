@@ -1,4 +1,5 @@
 import EntropyCore
+import Foundation
 
 /// `policy`, `rewards` and `adv`: setting the model by hand.
 enum PolicyCommands {
@@ -64,7 +65,9 @@ enum PolicyCommands {
         }
         return [
           .message(
-            "policy: \(describeSize(state.policy)), all logits 0 (uniform); H = \(fmt(state.policy.meanEntropy)) = log \(k)"
+            // All logits 0: Σe = K and Σe·(z − m) = 0 exactly, so the
+            // entropy kernel's H is log K bit for bit, without its pass.
+            "policy: \(describeSize(state.policy)), all logits 0 (uniform); H = \(fmt(log(Double(k)))) = log \(k)"
           )
         ]
       case "logits", "probs":

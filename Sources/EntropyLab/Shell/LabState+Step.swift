@@ -28,10 +28,10 @@ extension LabState {
   /// by default (4,194,304: 32 MiB per array).
   public static let defaultLastStepLimit = 1 << 22
 
-  /// One exact PG/NPG step, row by row (`RowwiseExactStep`): the same
-  /// numbers as computing A, then Δz, then the predictions and `apply`
-  /// over whole arrays, with no S × K temporary, and the logits changed in
-  /// place only after every row was checked.
+  /// One exact PG/NPG step, row by row (`RowwiseExactStep`): A, Δz and
+  /// the predictions with no S × K temporary, the logits changed in place
+  /// only after every row was checked, and H and R after the step summed
+  /// by the pass that writes the logits.
   ///
   /// - Throws: `CoreError.nonFiniteUpdate`, with the state unchanged.
   private mutating func takeExactStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
@@ -46,10 +46,9 @@ extension LabState {
       try check(plan)
       lastStep = (policy, delta)
       lastStepDropped = false
-      let after = delta.withUnsafeBufferPointer { d in
-        RowwiseExactStep.apply(&policy, rule: rule, advantages: source, learningRate: eta, delta: d)
-      }
-      return (record(plan, entropyAfter: after), plan.meanAdvantage)
+      let after = RowwiseExactStep.apply(
+        &policy, plan: plan, advantages: source, rewards: bandit)
+      return (record(plan, after: after), plan.meanAdvantage)
     }
     let plan = RowwiseExactStep.plan(policy, rule: rule, advantages: source, learningRate: eta, pathIntegral: true)
     try check(plan)
@@ -57,8 +56,9 @@ extension LabState {
     // and the step writes it in place.
     lastStep = nil
     lastStepDropped = true
-    let after = RowwiseExactStep.apply(&policy, rule: rule, advantages: source, learningRate: eta)
-    return (record(plan, entropyAfter: after), plan.meanAdvantage)
+    let after = RowwiseExactStep.apply(
+      &policy, plan: plan, advantages: source, rewards: bandit)
+    return (record(plan, after: after), plan.meanAdvantage)
   }
 
   /// Refuses a planned step whose prediction or logits would not be finite.
@@ -70,11 +70,13 @@ extension LabState {
   }
 
   /// Counts and records an applied exact step.
-  private mutating func record(_ plan: RowwiseStepPlan, entropyAfter after: [Double]) -> StepRecord {
+  private mutating func record(_ plan: RowwiseStepPlan, after: RowwiseExactStep.Applied) -> StepRecord {
     stepsTaken += 1
+    // An exact step's rule is pg or npg, so R is the bandit's expected
+    // reward (`expectedReward`), here from the values the step summed.
     let record = StepRecord(
-      step: stepsTaken, entropyBefore: plan.meanEntropyBefore, entropyAfter: after.reduce(0, +) / Double(after.count),
-      prediction: plan.mean, expectedReward: expectedReward, sampled: nil, rule: rule.rawValue)
+      step: stepsTaken, entropyBefore: plan.meanEntropyBefore, entropyAfter: after.meanEntropy,
+      prediction: plan.mean, expectedReward: after.expectedReward, sampled: nil, rule: rule.rawValue)
     trajectory.append(record)
     return record
   }
