@@ -85,6 +85,9 @@ struct ShellBench: ParsableCommand {
     }
     let peak = ProcessMemory.peakResidentBytes
     let arrays = Double(states) * Double(arms) * 8 * 2
+    // After the peak is read: the fills on their own, without the R and H
+    // the two commands also report (each an exp pass over the arrays).
+    let fills = Self.fillPasses(count: states * arms)
     let load =
       (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
       .joined(separator: " ") ?? "unknown"
@@ -98,7 +101,8 @@ struct ShellBench: ParsableCommand {
           + "\"step_no_carry_seconds\":\(step),\"store_pass_seconds\":\(store),"
           + "\"measures\":[\(items.joined(separator: ","))],"
           + "\"peak_resident_bytes\":\(peak.map { "\($0)" } ?? "null"),\"peak_reset\":\(peakReset),"
-          + "\"array_bytes\":\(arrays),\"load_average\":\"\(load)\"}")
+          + "\"array_bytes\":\(arrays),\"normal_fill_seconds\":\(fills.normal),"
+          + "\"uniform_fill_seconds\":\(fills.uniform),\"load_average\":\"\(load)\"}")
       return
     }
     print(
@@ -118,7 +122,31 @@ struct ShellBench: ParsableCommand {
         + "\(StepBench.fixed(arrays / 1e6, 1)) MB of logits + rewards (goal ≤ 1.3×): "
         + "\(ratio.map { $0 <= 1.3 ? "met" : "NOT met" } ?? "unknown")"
         + (peakReset ? "" : " (the peak could not be reset: it includes the reference run)"))
+    print(
+      "the fills alone (what policy random and rewards random do besides reporting H and R): normal "
+        + "\(StepBench.fixed(fills.normal, 4)) s = \(StepBench.fixed(fills.normal / store, 2))×, uniform "
+        + "\(StepBench.fixed(fills.uniform, 4)) s = \(StepBench.fixed(fills.uniform / store, 2))× the store pass")
     print("load average after: \(load)")
+  }
+
+  /// The best of 3 runs of each random fill (`RandomFill.normal` with
+  /// σ = 2, `RandomFill.uniform`) over `count` doubles already in memory.
+  static func fillPasses(count n: Int) -> (normal: Double, uniform: Double) {
+    var buffer = [Double](repeating: 0, count: n)
+    var g = SplitMix64(seed: 1)
+    var (normal, uniform) = (Double.infinity, Double.infinity)
+    for _ in 1...3 {
+      buffer.withUnsafeMutableBufferPointer { b in
+        var start = DispatchTime.now().uptimeNanoseconds
+        RandomFill.normal(b, scale: 2, using: &g)
+        normal = min(normal, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        start = DispatchTime.now().uptimeNanoseconds
+        RandomFill.uniform(b, using: &g)
+        uniform = min(uniform, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+      }
+    }
+    if !buffer[n / 2].isFinite { print("fill check failed") }
+    return (normal, uniform)
   }
 
   /// The best of 3 parallel store passes over `count` doubles already in

@@ -19,7 +19,9 @@ package enum RandomFill {
   /// k-th `nextUnit()` of `generator`: what `count` sequential calls of
   /// `scale * Sampling.standardNormal(using:)` give. Moves the generator on
   /// by 2·count draws.
-  static func normal(_ out: UnsafeMutableBufferPointer<Double>, scale: Double, using generator: inout SplitMix64) {
+  package static func normal(
+    _ out: UnsafeMutableBufferPointer<Double>, scale: Double, using generator: inout SplitMix64
+  ) {
     let g = generator
     let o = SharedMutableBuffer(buffer: out)
     forEachRange(count: out.count) { range in
@@ -37,7 +39,7 @@ package enum RandomFill {
   /// Eight draws at a time (`units(_:at:)`): SplitMix64 is integer
   /// arithmetic and (x >> 11)·2⁻⁵³ is exact, so the vector form gives the
   /// scalar draws bit for bit.
-  static func uniform(_ out: UnsafeMutableBufferPointer<Double>, using generator: inout SplitMix64) {
+  package static func uniform(_ out: UnsafeMutableBufferPointer<Double>, using generator: inout SplitMix64) {
     let g = generator
     let o = SharedMutableBuffer(buffer: out)
     forEachRange(count: out.count) { range in

@@ -494,11 +494,10 @@ enum DynamicsCommands {
       }
       reports.append(.table(table))
       if arms.count < k {
-        let shown = Set(arms)
-        let total = (0..<k).filter { !shown.contains($0) }.reduce(0.0) { $0 + shares[$1].covarianceShare }
+        let (rest, total) = restOfShares(shares, shown: arms)
         reports.append(
           .message(
-            "(\(arms.count) of \(k) arms shown, largest |cov share| first; the other \(k - arms.count): "
+            "(\(arms.count) of \(k) arms shown, largest |cov share| first; the other \(rest): "
               + "total cov share \(NumberStyle.scientific(4).format(total)))"))
       }
     }
