@@ -92,7 +92,7 @@ public enum EntropyDynamics {
   ) -> Double {
     let range = hi - lo
     // A constant shift of every live logit (or no live arm) changes nothing.
-    guard range > 0 else { return 0 }
+    guard range > 0 else { return 0.0 }
     // Clamp in floating point before converting: Int(_:) traps for a range
     // beyond Int.max (a huge but finite Δz such as 1e20) or +∞.
     // The integrand's features are narrower than the quadrature can see:
