@@ -100,7 +100,10 @@ extension RowKernels {
     // E_π Δz from the sums above (PG: scale·Σe²·(A − ē)/Σe; NPG:
     // η·(E_π A − ē) = 0): only a centre for the sums of pass 3, which are
     // exact for any centre and lose digits only as far as it is off.
-    let guess = natural ? 0 : scale * ((exact ? s2w.sum() - value * s2.sum() : s2w.sum()) - ea * s2.sum()) / sumE
+    let rawGuess = natural ? 0 : scale * ((exact ? s2w.sum() - value * s2.sum() : s2w.sum()) - ea * s2.sum()) / sumE
+    // Sums near the largest double can overflow: then centre on 0 (exact
+    // for any centre; only digits are at stake).
+    let guess = rawGuess.isFinite ? rawGuess : 0
 
     // Pass 3: Δz as `RowKernels.updateBlock` computes it, into `delta`;
     // the checks of `liveSumIsFinite` and `allSatisfy(isFinite)`; the live
@@ -120,7 +123,7 @@ extension RowKernels {
         let dead = zv .== -.infinity
         let av = exact ? vector(wp, i, k, fill: 0) - value : vector(wp, i, k, fill: 0)
         let e = vector(ep, i, k, fill: 0)
-        let dz = natural ? (scale * (av - ea)).replacing(with: 0, where: dead) : (scale * e) * (av - ea)
+        let dz = (natural ? scale * (av - ea) : (scale * e) * (av - ea)).replacing(with: 0, where: dead)
         put(dz, dp, i, k)
         let live = dz.replacing(with: 0, where: dead)
         lo = lo.replacing(with: dz, where: .!dead .& (dz .< lo))
@@ -244,8 +247,9 @@ extension RowKernels {
       let dead = zv .== -.infinity
       let av = vector(wp, i, k, fill: 0) - c
       let e = VectorMath.expKernel(zv - m)
-      let dz = natural ? (scale * (av - ea)).replacing(with: 0, where: dead) : (scale * e) * (av - ea)
-      // Dead arms keep −∞ (Δz = 0 there; −∞ + 0 = −∞).
+      let dz = (natural ? scale * (av - ea) : (scale * e) * (av - ea)).replacing(with: 0, where: dead)
+      // Dead arms keep −∞ (Δz is set to 0 there, as in `planRow`, so an
+      // infinite advantage on a dead arm cannot make 0·∞ = NaN).
       let zn = zv + dz
       put(zn, zp, i, k)
       newMax = RowLoops.maxLanes(newMax, zn)

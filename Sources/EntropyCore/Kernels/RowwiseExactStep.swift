@@ -48,7 +48,7 @@ package struct RowwiseStepPlan: Sendable {
 /// An exact step of a whole policy computed one row at a time on every
 /// core, with no S × K temporary (e and Δz live in rows of scratch per
 /// thread) and one full `exp` per arm to plan and one to apply
-/// (`RowKernels.planRow`, `RowKernels.exactStepInPlace`). The numbers are
+/// (`RowKernels.planRow`, `RowKernels.updateRow`). The numbers are
 /// those of the array-at-a-time path (`UpdateRule.stepShaped`,
 /// `EntropyDynamics.predict(policy:change:)`, `Policy.apply`) to within a
 /// few ulp: the sums are taken with the row maximum known rather than

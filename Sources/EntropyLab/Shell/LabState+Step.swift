@@ -31,7 +31,7 @@ extension LabState {
   /// One exact PG/NPG step, row by row (`RowwiseExactStep`): A, Δz and
   /// the predictions with no S × K temporary, the logits changed in place
   /// only after every row was checked, and H and R after the step summed
-  /// by the pass that writes the logits.
+  /// over each written row by the function the next plan uses.
   ///
   /// - Throws: `CoreError.nonFiniteUpdate`, with the state unchanged.
   private mutating func takeExactStep() throws(CoreError) -> (StepRecord, meanAdvantage: [Double]) {
